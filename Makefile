@@ -1,0 +1,67 @@
+# Hỏi đáp & Đối thoại: the two commands are `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# pytest-xdist workers; CI machines have 2 cores.
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test test-postgres test-sqlite lint format messages makemessages migrate demo worker beat serve-prod bench bench-quick clean
+
+$(VENV)/.installed-run: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed-run
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+# Compiled translations (.mo) are built, not committed; gettext's msgfmt does it.
+messages: $(VENV)/.installed-run
+	@command -v msgfmt >/dev/null || { echo "gettext is missing: apt-get install gettext (needed to compile translations)"; exit 1; }
+	$(PY) manage.py compilemessages --ignore=.venv -v 0
+
+makemessages: $(VENV)/.installed-run
+	$(PY) manage.py makemessages -l vi -l en --ignore=.venv --ignore=staticfiles --ignore=media --ignore=bench --ignore=tests --no-obsolete
+	$(PY) manage.py makemessages -d djangojs -l vi -l en --ignore=.venv --ignore=staticfiles --ignore=media --no-obsolete
+
+migrate: $(VENV)/.installed-run
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+# The embedded run: SQLite, in-memory channel layer, eager Celery, console e-mail.
+run: messages demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The whole suite: on PostgreSQL and Redis (the local services by default), then the
+# database-dependent tests again on SQLite, the embedded default.
+test: messages $(VENV)/.installed-dev
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+	DATABASE_URL=sqlite:///test-sqlite.db $(PY) -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m "sqlite"
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+worker: $(VENV)/.installed-run
+	$(VENV)/bin/celery -A config worker -l info -Q default,email
+
+beat: $(VENV)/.installed-run
+	$(VENV)/bin/celery -A config beat -l info
+
+# Production-style ASGI server (see docs/performance.md for why uvicorn).
+serve-prod: $(VENV)/.installed-run
+	DJANGO_SETTINGS_MODULE=config.settings.production $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --ws websockets-sansio
+
+clean:
+	rm -rf $(VENV) db.sqlite3 test.sqlite3 test-sqlite.db staticfiles

@@ -1,0 +1,379 @@
+"""Questions, their answers and everything that records their life.
+
+Personal data of the asker lives in AskerContact, apart from the question, so
+that public pages, feeds and the API can never reach it by accident: public
+serializers and templates only read Question's public_* fields.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Agency
+
+
+def new_tracking_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Topic(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QuestionStatus(models.TextChoices):
+    UNVERIFIED = "unverified", _("Awaiting e-mail confirmation")
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("In progress")
+    INFORMATION_REQUESTED = "information_requested", _("Waiting for the asker")
+    IN_REVIEW = "in_review", _("Awaiting review")
+    APPROVED = "approved", _("Approved, ready to send")
+    ANSWERED = "answered", _("Answered")
+    PUBLISHED = "published", _("Published")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class AskerType(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individual")
+    ORGANISATION = "organisation", _("Organisation or business")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web form")
+    API = "api", _("API")
+    PHONE = "phone", _("Phone")
+    PAPER = "paper", _("Paper letter")
+    EMAIL = "email", _("E-mail")
+    DIALOGUE = "dialogue", _("Live dialogue")
+
+
+class RejectionReason(models.TextChoices):
+    SPAM = "spam", _("Spam")
+    DUPLICATE = "duplicate", _("Duplicate of another question")
+    OUT_OF_SCOPE = "out_of_scope", _("Outside the agency's remit")
+    ABUSIVE = "abusive", _("Abusive")
+    INCOMPLETE = "incomplete", _("Incomplete")
+
+
+class Question(models.Model):
+    reference = models.CharField(_("reference code"), max_length=40, unique=True)
+    tracking_token = models.CharField(max_length=64, default=new_tracking_token, editable=False)
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="questions")
+    topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.PROTECT, related_name="questions")
+    status = models.CharField(
+        _("status"), max_length=32, choices=QuestionStatus.choices, default=QuestionStatus.UNVERIFIED, db_index=True
+    )
+    # What the asker wrote: private, kept as it was.
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("question"))
+    # What the archive shows once published: the moderator may redact personal data.
+    public_title = models.CharField(_("public title"), max_length=200, blank=True)
+    public_body = models.TextField(_("public text"), blank=True)
+    asker_type = models.CharField(_("asker type"), max_length=20, choices=AskerType.choices)
+    asker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asker account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="questions",
+    )
+    consent_to_publish = models.BooleanField(_("consent to publication"), default=False)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.WEB)
+    language = models.CharField(_("asker's language"), max_length=8, default="vi")
+    # Workflow fields (not states): who works on it, and the clocks.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_questions",
+    )
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    transfer_due_date = models.DateField(_("transfer due date"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    due_date = models.DateField(_("answer due date"), null=True, blank=True, db_index=True)
+    paused_at = models.DateTimeField(_("clock paused at"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, db_index=True)
+    rejection_reason = models.CharField(
+        _("rejection reason"), max_length=20, choices=RejectionReason.choices, blank=True
+    )
+    duplicate_of = models.ForeignKey(
+        "self", verbose_name=_("duplicate of"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    follow_up_of = models.ForeignKey(
+        "self",
+        verbose_name=_("follow-up of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_ups",
+    )
+    # The asker's rating of the answer.
+    rating_satisfied = models.BooleanField(_("asker satisfied"), null=True, blank=True)
+    rating_comment = models.TextField(_("rating comment"), blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+    # Public counters: views are flushed from the cache in batches, not written per view.
+    view_count = models.PositiveIntegerField(_("views"), default=0)
+    helpful_yes = models.PositiveIntegerField(_("found helpful"), default=0)
+    helpful_no = models.PositiveIntegerField(_("found not helpful"), default=0)
+    # Folded (NFC, lower-case, no diacritics, đ→d) public title, text and answer: the search index.
+    search_text = models.TextField(blank=True, editable=False)
+    # Optimistic concurrency: every state change bumps it; forms carry the version they showed.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="qa_q_status_pub_idx"),
+            models.Index(fields=["agency", "status", "due_date"], name="qa_q_agency_queue_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("qa:question_detail", kwargs={"reference": self.reference})
+
+    def tracking_path(self) -> str:
+        return reverse("qa:track", kwargs={"reference": self.reference}) + f"?token={self.tracking_token}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == QuestionStatus.PUBLISHED
+
+
+class AskerContact(models.Model):
+    """The asker's personal data: never on a public page, feed or API response."""
+
+    question = models.OneToOneField(Question, on_delete=models.CASCADE, related_name="contact")
+    name = models.CharField(_("full name"), max_length=150)
+    email = models.EmailField(_("e-mail"), db_index=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    organisation_name = models.CharField(_("organisation name"), max_length=255, blank=True)
+    tax_code = models.CharField(_("tax code"), max_length=14, blank=True)
+    email_verified_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("asker contact")
+        verbose_name_plural = _("asker contacts")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReferenceSequence(models.Model):
+    """Last number given per agency and year; locked row so codes never repeat."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE)
+    year = models.PositiveSmallIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "year"], name="unique_reference_sequence")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}/{self.year}: {self.last_value}"
+
+
+class Answer(models.Model):
+    """The agency's answer: sanitised HTML, with every saved revision kept."""
+
+    question = models.OneToOneField(Question, on_delete=models.CASCADE, related_name="answer")
+    body = models.TextField(_("answer"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    signed_by = models.CharField(_("signed by"), max_length=255, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+
+    def __str__(self) -> str:
+        return f"{self.question.reference}"
+
+
+class AnswerRevision(models.Model):
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    body = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [models.UniqueConstraint(fields=["answer", "version"], name="unique_answer_revision")]
+
+    def __str__(self) -> str:
+        return f"{self.answer_id} v{self.version}"
+
+
+class AskerReply(models.Model):
+    """The asker's reply to a request for more information."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="replies")
+    body = models.TextField(_("reply"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.question_id} {self.created_at:%Y-%m-%d}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    now = timezone.now()
+    return f"attachments/{now:%Y/%m}/{secrets.token_hex(8)}-{filename[-80:]}"
+
+
+class Attachment(models.Model):
+    class Purpose(models.TextChoices):
+        QUESTION = "question", _("Question")
+        REPLY = "reply", _("Asker's reply")
+        ANSWER = "answer", _("Answer")
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="attachments")
+    reply = models.ForeignKey(AskerReply, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.QUESTION)
+    file = models.FileField(upload_to=attachment_path)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class QuestionEvent(models.Model):
+    """One row per state change or notable action: who, when, from, to, note.
+
+    Public events (is_public) form the timeline on the asker's tracking page;
+    `note` is shown to the asker there, `internal_note` only to staff.
+    """
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=32, blank=True)
+    to_status = models.CharField(max_length=32, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    internal_note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    is_public = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.question_id} {self.action} {self.from_status}→{self.to_status}"
+
+
+class InternalNote(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="internal_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField(_("note"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.question_id} {self.created_at:%Y-%m-%d}"
+
+
+class HelpfulVote(models.Model):
+    """ "Was this helpful?": one vote per user, or per browser for visitors."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="helpful_votes")
+    voter_key = models.CharField(max_length=80)
+    helpful = models.BooleanField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["question", "voter_key"], name="unique_helpful_vote")]
+
+    def __str__(self) -> str:
+        return f"{self.question_id} {self.helpful}"
+
+
+class AnswerTemplate(models.Model):
+    """Mẫu trả lời: a starting text for answerers, per agency and optionally topic."""
+
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="answer_templates"
+    )
+    topic = models.ForeignKey(Topic, verbose_name=_("topic"), null=True, blank=True, on_delete=models.CASCADE)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+
+    class Meta:
+        verbose_name = _("answer template")
+        verbose_name_plural = _("answer templates")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CalendarDay(models.Model):
+    """A date an admin adds to the working-day calendar: an extra day off, or a make-up working day."""
+
+    class Kind(models.TextChoices):
+        DAY_OFF = "day_off", _("Day off")
+        WORKING_DAY = "working_day", _("Working day")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DAY_OFF)
+    name = models.CharField(_("name"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"

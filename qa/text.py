@@ -1,0 +1,28 @@
+"""Text normalisation: NFC on input, and a folded form for diacritics-free search."""
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+_NON_WORD = re.compile(r"[^\w\s]", re.UNICODE)
+
+
+def nfc(value: str | None) -> str:
+    """Unicode NFC with outer whitespace trimmed; None becomes ''."""
+    if not value:
+        return ""
+    return unicodedata.normalize("NFC", value).strip()
+
+
+def fold(value: str | None) -> str:
+    """Lower-case, strip diacritics and fold đ→d, so "Hỏi đáp" and "hoi dap" compare equal.
+
+    Punctuation becomes space and runs of space collapse: the result is the
+    stored search text and the form queries are matched in.
+    """
+    if not value:
+        return ""
+    text = unicodedata.normalize("NFD", value.lower().replace("đ", "d").replace("Đ", "d"))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    text = _NON_WORD.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()

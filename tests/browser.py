@@ -1,0 +1,63 @@
+"""Playwright in headless Debian Chromium, shared by the browser tests.
+
+Playwright's own browser download does not work here, so the system Chromium is
+driven through executable_path. Every request that does not go to the test
+server is aborted, so a stray CDN link or outside font fails the test.
+"""
+
+import os
+import shutil
+from urllib.parse import urlparse
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail(f"Chromium is missing at {CHROMIUM}")
+        pytest.skip(f"Chromium is missing at {CHROMIUM}")
+    # Playwright's sync API refuses to run inside a running event loop; pytest-asyncio may leave one.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+def new_page(browser, base_url: str, **context_options):
+    """A page in a fresh context (own cookies) that may only reach `base_url`."""
+    allowed = urlparse(base_url).netloc
+    context = browser.new_context(locale="vi-VN", **context_options)
+    context.set_default_timeout(15_000)
+
+    def guard(route):
+        if urlparse(route.request.url).netloc == allowed or route.request.url.startswith("data:"):
+            route.continue_()
+        else:
+            route.abort()
+
+    context.route("**/*", guard)
+    return context.new_page()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    page = new_page(browser, live_server.url)
+    yield page
+    page.context.close()

@@ -1,0 +1,61 @@
+"""Suite-wide fixtures and the service policy.
+
+Tests marked `postgres` or `redis` need those services. When one does not answer
+they are skipped with a reason, unless REQUIRE_SERVICES=1 (CI), which fails them.
+"""
+
+import os
+
+import pytest
+from django.conf import settings
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def _service_missing(name: str) -> str | None:
+    if name == "postgres":
+        if not getattr(settings, "POSTGRES_WANTED", False):
+            return "this run uses SQLite (DATABASE_URL is not PostgreSQL)"
+        if not settings.POSTGRES_AVAILABLE:
+            return "PostgreSQL does not answer at DATABASE_URL"
+    if name == "redis" and not settings.REDIS_AVAILABLE:
+        return "Redis does not answer at REDIS_URL"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for name in ("postgres", "redis"):
+            if item.get_closest_marker(name) is None:
+                continue
+            reason = _service_missing(name)
+            if reason is None:
+                continue
+            # With REQUIRE_SERVICES=1 a missing service already stopped the run in
+            # pytest_sessionstart; what is left here is a deliberate SQLite run.
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def pytest_sessionstart(session):
+    if REQUIRE_SERVICES and settings.POSTGRES_WANTED and not settings.POSTGRES_AVAILABLE:
+        raise pytest.UsageError("REQUIRE_SERVICES=1 but PostgreSQL does not answer at DATABASE_URL")
+    if REQUIRE_SERVICES and not settings.REDIS_AVAILABLE:
+        raise pytest.UsageError("REQUIRE_SERVICES=1 but Redis does not answer at REDIS_URL")
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate limits and view counters live in the cache: start every test from empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    return settings.TEST_REDIS_URL
+
+
+pytest_plugins = ["tests.browser"]
