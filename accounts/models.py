@@ -1,5 +1,6 @@
 """Users, agencies and per-agency memberships."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -41,7 +42,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email_verified = models.BooleanField(_("e-mail verified"), default=False)
-    language = models.CharField(_("language"), max_length=8, default="vi")
+    language = models.CharField(_("preferred language"), max_length=8, choices=settings.LANGUAGES, default="vi")
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("site administrator"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
@@ -58,6 +59,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    def clean(self) -> None:
+        # Log-in looks addresses up exactly, so every way of creating a user (admin forms included) stores lower case.
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).strip().lower()
 
     def get_full_name(self) -> str:
         return self.full_name or self.email

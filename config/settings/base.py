@@ -131,6 +131,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# A registration's e-mail verification link stays valid this long (seconds).
+ACCOUNTS_VERIFY_MAX_AGE = 3 * 24 * 3600
+# Brute-force limits on failed log-ins, per client IP and per e-mail address (accounts.ratelimit rates).
+ACCOUNTS_LOGIN_FAILURES_PER_IP = env("ACCOUNTS_LOGIN_FAILURES_PER_IP", default="10/15m")
+ACCOUNTS_LOGIN_FAILURES_PER_EMAIL = env("ACCOUNTS_LOGIN_FAILURES_PER_EMAIL", default="10/15m")
+# Registrations per IP, and account e-mails (verification, password reset) per address and per IP.
+ACCOUNTS_REGISTER_RATE_PER_IP = env("ACCOUNTS_REGISTER_RATE_PER_IP", default="10/h")
+ACCOUNTS_EMAIL_RATE_PER_ADDRESS = env("ACCOUNTS_EMAIL_RATE_PER_ADDRESS", default="3/h")
+ACCOUNTS_EMAIL_RATE_PER_IP = env("ACCOUNTS_EMAIL_RATE_PER_IP", default="20/h")
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "vi"
