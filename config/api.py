@@ -2,7 +2,7 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -37,3 +37,16 @@ def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return Response({"detail": str(exc.message), "code": exc.code}, status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Shape of every error that is not a per-field validation error (403, 404, 429...), for the schema."""
+
+    detail = serializers.CharField(help_text="A translated message for people.")
+    code = serializers.CharField(required=False, help_text="A stable machine-readable code, where there is one.")
+
+
+class ConflictErrorSerializer(ErrorSerializer):
+    """Shape of a 409 (an illegal or stale state change), for the schema."""
+
+    current_state = serializers.CharField(required=False, help_text="The question's status now.")

@@ -202,6 +202,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One named enum per domain choice set, whichever serializer uses it.
+    "ENUM_NAME_OVERRIDES": {
+        "QuestionStatusEnum": "qa.models.QuestionStatus",
+        "AskerTypeEnum": "qa.models.AskerType",
+    },
+    # Swagger UI would otherwise send the schema to validator.swagger.io: no outside requests.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 # --- Product rules ------------------------------------------------------------------------
