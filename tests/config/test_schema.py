@@ -1,0 +1,151 @@
+"""The OpenAPI schema generates cleanly and describes the public API; the docs page loads nothing from outside."""
+
+import json
+import re
+from urllib.parse import urlparse
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.core.management import call_command
+
+PUBLIC_PATHS = {
+    "/api/v1/questions/": {"get", "post"},
+    "/api/v1/questions/{reference}/": {"get"},
+    "/api/v1/questions/similar/": {"get"},
+    "/api/v1/track/{reference}/": {"get"},
+    "/api/v1/agencies/": {"get"},
+    "/api/v1/topics/": {"get"},
+}
+
+
+def _generate(path, *options) -> dict:
+    call_command("spectacular", "--validate", *options, "--format", "openapi-json", "--file", str(path))
+    return json.loads(path.read_text())
+
+
+@pytest.fixture(scope="module")
+def schema(tmp_path_factory) -> dict:
+    """The whole schema, validated against the OpenAPI 3 specification (a validation error fails here)."""
+    return _generate(tmp_path_factory.mktemp("schema") / "openapi.json")
+
+
+def test_schema_generates_without_warnings(tmp_path, capsys):
+    """Every app's API must be exactly described: any warning (an untyped field, a guessed path parameter,
+    a colliding enum name) fails the run, so the published schema never silently degrades."""
+    _generate(tmp_path / "openapi.json", "--fail-on-warn")
+    assert "Warning" not in capsys.readouterr().err
+
+
+def _ref(schema: dict, node: dict) -> dict:
+    name = node["$ref"].rsplit("/", 1)[1]
+    return schema["components"]["schemas"][name]
+
+
+def test_schema_contains_every_public_endpoint(schema):
+    for path, methods in PUBLIC_PATHS.items():
+        assert path in schema["paths"], path
+        assert methods <= set(schema["paths"][path]), path
+
+
+def test_archive_list_documents_its_filters_pagination_and_errors(schema):
+    operation = schema["paths"]["/api/v1/questions/"]["get"]
+    params = {p["name"]: p for p in operation["parameters"]}
+    assert {"search", "agency", "topic", "date_from", "date_to", "ordering", "page", "page_size"} <= set(params)
+    assert params["agency"]["schema"]["type"] == "integer"
+    assert params["date_from"]["schema"] == {"type": "string", "format": "date"}
+    assert set(params["ordering"]["schema"]["enum"]) == {"newest", "views", "helpful", "relevance"}
+    assert {"200", "400", "404"} <= set(operation["responses"])
+    page = _ref(schema, operation["responses"]["200"]["content"]["application/json"]["schema"])
+    item = _ref(schema, page["properties"]["results"]["items"])
+    assert set(item["properties"]) == {
+        "reference",
+        "title",
+        "body",
+        "agency",
+        "topic",
+        "published_at",
+        "answered_at",
+        "view_count",
+        "helpful_yes",
+        "helpful_no",
+        "url",
+    }
+    errors = _ref(schema, operation["responses"]["400"]["content"]["application/json"]["schema"])
+    assert {"date_from", "agency", "ordering"} <= set(errors["properties"])
+
+
+def test_ask_documents_json_and_multipart_bodies_and_error_shapes(schema):
+    operation = schema["paths"]["/api/v1/questions/"]["post"]
+    content = operation["requestBody"]["content"]
+    assert set(content) == {"application/json", "multipart/form-data"}
+    as_json = _ref(schema, content["application/json"]["schema"])
+    multipart = _ref(schema, content["multipart/form-data"]["schema"])
+    assert "attachments" not in as_json["properties"]
+    assert multipart["properties"]["attachments"]["items"] == {"type": "string", "format": "binary"}
+    assert set(as_json["required"]) == {"agency", "topic", "title", "body", "asker_type", "name", "email"}
+    assert {"201", "400", "403", "429"} <= set(operation["responses"])
+    assert "Retry-After" in operation["responses"]["429"]["headers"]
+    created = _ref(schema, operation["responses"]["201"]["content"]["application/json"]["schema"])
+    assert set(created["properties"]) == {"reference", "status", "message", "tracking_url"}
+    assert "tracking_url" not in created["required"]
+    errors = _ref(schema, operation["responses"]["400"]["content"]["application/json"]["schema"])
+    assert {"title", "email", "attachments", "tax_code"} <= set(errors["properties"])
+
+
+def test_similar_and_track_shapes(schema):
+    similar = schema["paths"]["/api/v1/questions/similar/"]["get"]
+    item = _ref(schema, similar["responses"]["200"]["content"]["application/json"]["schema"]["items"])
+    assert set(item["properties"]) == {"reference", "title", "url", "agency", "topic", "published_at"}
+    assert [p["name"] for p in similar["parameters"]] == ["q"]
+
+    track = schema["paths"]["/api/v1/track/{reference}/"]["get"]
+    token = next(p for p in track["parameters"] if p["name"] == "token")
+    assert token["in"] == "query" and token["required"] is True
+    assert "404" in track["responses"]
+
+
+def test_no_public_schema_exposes_private_fields(schema):
+    """Contact data, the original text's private fields and the token exist only in request bodies."""
+    for name, component in schema["components"]["schemas"].items():
+        if name.endswith("Request") or name.endswith("Error"):
+            continue
+        properties = set(component.get("properties", {}))
+        assert not properties & {"email", "phone", "address", "tax_code", "organisation_name", "tracking_token"}, name
+
+
+def test_schema_and_docs_are_served(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert schema.status_code == 200
+    assert "/api/v1/questions/" in schema.json()["paths"]
+
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    assert 'url: "/api/schema/"' in docs.content.decode()
+
+
+def test_docs_page_references_only_local_static_files(client, settings):
+    html = client.get("/api/docs/").content.decode()
+
+    references = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert len(references) >= 3  # the stylesheet and the two scripts at least
+    for url in references:
+        parsed = urlparse(url)
+        assert not parsed.scheme and not parsed.netloc, url
+        assert url.startswith("/" + settings.STATIC_URL.lstrip("/")), url
+        assert finders.find(url.removeprefix("/" + settings.STATIC_URL.lstrip("/"))), f"{url} is not a static file"
+    # Nothing else reaches out either: no absolute URL anywhere, the online validator switched off.
+    assert not re.search(r"https?://", html)
+    assert '"validatorUrl": null' in html
+
+
+@pytest.mark.browser
+@pytest.mark.django_db
+def test_docs_render_offline_in_a_browser(page, live_server):
+    failed = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+
+    page.goto(f"{live_server.url}/api/docs/")
+
+    page.wait_for_selector("text=/api/v1/questions/similar/")
+    assert page.locator(".swagger-ui .info .title").inner_text().startswith("Hỏi đáp")
+    assert failed == []
