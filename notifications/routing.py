@@ -1,3 +1,7 @@
 """WebSocket routes of this app (gathered by config.routing)."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from .consumers import NotificationConsumer
+
+websocket_urlpatterns = [path("ws/notifications/", NotificationConsumer.as_asgi())]

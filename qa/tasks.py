@@ -1,74 +1,109 @@
-"""Celery tasks of the Q&A app. They take ids, reload rows and exit quietly if gone."""
+"""Celery tasks of the Q&A app. Messages themselves go through qa.messaging → notifications."""
+
+import datetime
+from collections import defaultdict
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
-from django.utils import translation
+from django.contrib.auth import get_user_model
+from django.db.models import Case, DateField, F, When
+from django.urls import reverse
+from django.utils import timezone
 
-from .models import Question
+from accounts.models import Membership
+from notifications.services import notify
 
+from . import deadlines
+from .models import Question, QuestionStatus
 
-def _absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
-def _send(to: str, template: str, context: dict, language: str) -> None:
-    with translation.override(language):
-        context = {"PORTAL_NAME": settings.PORTAL_NAME, "SITE_URL": settings.SITE_URL, **context}
-        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
-        text = render_to_string(f"emails/{template}.txt", context)
-        html = render_to_string(f"emails/{template}.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
-    message.attach_alternative(html, "text/html")
-    message.send()
+# Whose running clock is checked: the transfer deadline while submitted, the answer deadline
+# while in work. Waiting for the asker pauses the clock, so those are left out.
+_ANSWER_CLOCK = (QuestionStatus.ACCEPTED, QuestionStatus.IN_REVIEW, QuestionStatus.APPROVED)
+_TRANSFER_CLOCK = (QuestionStatus.SUBMITTED,)
+# Who is reminded about a question nobody was assigned to.
+_UNASSIGNED_ROLES = (Membership.Role.MODERATOR, Membership.Role.ADMIN)
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=30, name="qa.send_email_to_asker")
-def send_asker_email(self, question_id: int, kind: str, context: dict) -> None:
-    question = Question.objects.select_related("contact", "agency", "topic").filter(pk=question_id).first()
-    if question is None or not hasattr(question, "contact"):
-        return
-    ctx = {
-        "question": question,
-        "name": question.contact.name,
-        "tracking_url": _absolute(question.tracking_path()),
-        **context,
+def _deadline() -> Case:
+    return Case(
+        When(status__in=_TRANSFER_CLOCK, then=F("transfer_due_date")),
+        When(status__in=_ANSWER_CLOCK, then=F("due_date")),
+        default=None,
+        output_field=DateField(),
+    )
+
+
+def _questions_by_recipient(questions: list[Question]) -> dict[int, list[Question]]:
+    """The assignee, or the agency's moderators and admins when nobody is assigned."""
+    unassigned_agencies = {q.agency_id for q in questions if q.assignee_id is None}
+    keepers: dict[int, set[int]] = defaultdict(set)
+    for agency_id, user_id in Membership.objects.filter(
+        agency_id__in=unassigned_agencies, role__in=_UNASSIGNED_ROLES, user__is_active=True
+    ).values_list("agency_id", "user_id"):
+        keepers[agency_id].add(user_id)
+    by_user: dict[int, list[Question]] = defaultdict(list)
+    for question in questions:
+        for user_id in [question.assignee_id] if question.assignee_id else sorted(keepers[question.agency_id]):
+            by_user[user_id].append(question)
+    return by_user
+
+
+def _item(question: Question) -> dict:
+    return {
+        "reference": question.reference,
+        "title": question.title,
+        "agency": question.agency.name,
+        "due_date": question.deadline.isoformat(),
+        "url": f"{settings.SITE_URL}{reverse('staff:question', kwargs={'reference': question.reference})}",
     }
-    if kind == "confirm_email":
-        from django.urls import reverse
-
-        ctx["confirm_url"] = _absolute(reverse("qa:confirm", kwargs={"token": context["confirm_token"]}))
-    try:
-        _send(question.contact.email, f"qa/{kind}", ctx, question.language)
-    except OSError as exc:  # SMTP down: try again later
-        raise self.retry(exc=exc) from exc
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=30, name="qa.send_email_tracking_links")
-def send_tracking_links_email(self, email: str, question_ids: list[int], language: str) -> None:
-    questions = list(Question.objects.filter(pk__in=question_ids).select_related("agency").order_by("-created_at"))
-    if not questions:
-        return
-    links = [(q, _absolute(q.tracking_path())) for q in questions]
-    try:
-        _send(email, "qa/tracking_links", {"links": links}, language)
-    except OSError as exc:
-        raise self.retry(exc=exc) from exc
+def deadline_reminders_send(*, today: datetime.date | None = None) -> dict[str, int]:
+    """Send each official one digest of their questions due by the next working day and one of overdue ones.
+
+    Runs once a day on working days; keyed per user and day, so a second run the
+    same day sends nothing new.
+    """
+    today = today or timezone.localdate()
+    overrides = deadlines._calendar_overrides()
+    if not deadlines.is_working_day(today, overrides):
+        return {"due_tomorrow": 0, "overdue": 0}
+    next_working_day = deadlines.add_working_days(today, 1, overrides)
+    running = (
+        Question.objects.filter(status__in=(*_TRANSFER_CLOCK, *_ANSWER_CLOCK))
+        .annotate(deadline=_deadline())
+        .select_related("agency")
+        .order_by("deadline", "reference")
+    )
+    groups = {
+        "due_tomorrow": list(running.filter(deadline__gt=today, deadline__lte=next_working_day)),
+        "overdue": list(running.filter(deadline__lt=today)),
+    }
+    queue = f"{settings.SITE_URL}{reverse('staff:queue')}"
+    queue_url = {"due_tomorrow": f"{queue}?due=soon", "overdue": f"{queue}?due=overdue"}
+    sent = {}
+    for kind, questions in groups.items():
+        by_user = _questions_by_recipient(questions)
+        users = get_user_model().objects.in_bulk(list(by_user))
+        for user_id, items in by_user.items():
+            user = users.get(user_id)
+            if user is None or not user.is_active:
+                continue
+            notify(
+                kind=f"qa.staff_{kind}",
+                recipients=[user],
+                context={
+                    "questions": [_item(q) for q in items],
+                    "count": len(items),
+                    "date": today.isoformat(),
+                    "url": queue_url[kind],
+                },
+                idempotency_key=f"qa.staff_{kind}:{today.isoformat()}",
+            )
+        sent[kind] = len(by_user)
+    return sent
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=30, name="qa.send_email_to_staff")
-def send_staff_email(self, question_id: int, kind: str, user_ids: list[int], context: dict) -> None:
-    from django.contrib.auth import get_user_model
-    from django.urls import reverse
-
-    question = Question.objects.select_related("agency", "topic").filter(pk=question_id).first()
-    if question is None:
-        return
-    staff_url = _absolute(reverse("staff:question", kwargs={"reference": question.reference}))
-    for user in get_user_model().objects.filter(pk__in=user_ids, is_active=True):
-        ctx = {"question": question, "name": user.get_full_name(), "staff_url": staff_url, **context}
-        try:
-            _send(user.email, f"qa/staff_{kind}", ctx, user.language)
-        except OSError as exc:
-            raise self.retry(exc=exc) from exc
+@shared_task(name="qa.send_deadline_reminders", ignore_result=True)
+def send_deadline_reminders() -> dict[str, int]:
+    return deadline_reminders_send()

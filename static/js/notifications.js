@@ -1,0 +1,99 @@
+// Live notifications for logged-in users: keeps the header bell's unread count current and
+// adds new items to the list page as they arrive over /ws/notifications/. Without this script
+// the bell shows the count of the last page load and the list works with plain links and forms.
+(function () {
+  "use strict";
+
+  var bell = document.querySelector("[data-notifications-bell]");
+  if (!bell || !("WebSocket" in window)) {
+    return;
+  }
+  var badge = bell.querySelector("[data-unread-badge]");
+  var countEl = bell.querySelector("[data-unread-count]");
+  var list = document.querySelector("[data-notification-list]");
+  var live = document.querySelector("[data-notifications-live]");
+  var summaryCount = document.querySelector("[data-unread-count-text]");
+  var delay = 1000;
+
+  function setCount(n) {
+    if (typeof n !== "number" || n < 0) {
+      return;
+    }
+    if (countEl) {
+      countEl.textContent = String(n);
+    }
+    if (badge) {
+      badge.hidden = n === 0;
+    }
+    if (summaryCount) {
+      summaryCount.textContent = String(n);
+    }
+  }
+
+  function addItem(item) {
+    if (!list || !item || list.querySelector('[data-notification-id="' + item.id + '"]')) {
+      return;
+    }
+    var empty = list.querySelector("[data-empty]");
+    if (empty) {
+      empty.remove();
+    }
+    var li = document.createElement("li");
+    li.className = "item notification is-unread";
+    li.setAttribute("data-notification-id", String(item.id));
+    var link = document.createElement("a");
+    link.className = "item-title";
+    link.href = list.getAttribute("data-open-url-template")
+      ? list.getAttribute("data-open-url-template").replace("/0/", "/" + item.id + "/")
+      : item.url;
+    link.textContent = item.title; // text only: never HTML from the wire
+    li.appendChild(link);
+    var meta = document.createElement("p");
+    meta.className = "card-meta";
+    var time = document.createElement("time");
+    time.dateTime = item.created_at;
+    time.textContent = new Date(item.created_at).toLocaleString(document.documentElement.lang || undefined);
+    meta.appendChild(time);
+    li.appendChild(meta);
+    list.insertBefore(li, list.firstChild);
+  }
+
+  function announce(text) {
+    if (live && text) {
+      live.textContent = text;
+    }
+  }
+
+  function connect() {
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    var socket = new WebSocket(scheme + window.location.host + "/ws/notifications/");
+    socket.onopen = function () {
+      delay = 1000;
+    };
+    socket.onmessage = function (event) {
+      var data;
+      try {
+        data = JSON.parse(event.data);
+      } catch (e) {
+        return;
+      }
+      if (data.type === "unread") {
+        setCount(data.unread);
+      } else if (data.type === "notification") {
+        setCount(data.unread);
+        addItem(data.notification);
+        announce(data.notification && data.notification.title);
+      }
+    };
+    socket.onclose = function (event) {
+      if (event.code === 4401) {
+        return; // logged out: nothing to reconnect to
+      }
+      // Back off up to a minute, so a restarting server is not hammered by every open tab.
+      window.setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 60000);
+    };
+  }
+
+  connect();
+})();
