@@ -9,6 +9,7 @@ REDIS_URL switches the same code to PostgreSQL, Redis and real Celery workers.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -163,6 +164,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Hỏi đáp <hoidap@localhost>")
+# Real SMTP comes from EMAIL_URL (smtp://user:pass@host:587/?tls=True); a hung server must not hold a worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # --- Celery -------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
@@ -175,10 +178,31 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_TASK_ROUTES = {"*.send_email*": {"queue": "email"}}
+# E-mail has its own queue so a slow SMTP server never delays in-app pushes or periodic jobs.
+CELERY_TASK_ROUTES = {"notifications.send_email": {"queue": "email"}, "*.send_email*": {"queue": "email"}}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+# Delivery tasks ack late; a worker holding one message at a time leaves the rest to the others.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Fail fast when Redis is unreachable: the outbox keeps the work and the sweep sends it later.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3}
+# Periodic jobs (`make beat`); times are Asia/Ho_Chi_Minh.
+CELERY_BEAT_SCHEDULE: dict = {
+    "notifications-sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 60.0},
+    "notifications-send-digests": {"task": "notifications.send_digests", "schedule": crontab(hour=7, minute=0)},
+    "qa-deadline-reminders": {"task": "qa.send_deadline_reminders", "schedule": crontab(hour=7, minute=30)},
+}
+
+# --- Notifications (docs/notifications.md) -------------------------------------------------
+# Attempts per row before it is marked failed; the n-th retry waits base × 2^(n-1) seconds.
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
+NOTIFICATIONS_RETRY_BASE_DELAY = env.int("NOTIFICATIONS_RETRY_BASE_DELAY", default=30)
+# The sweep re-dispatches pending rows due longer ago than this (their own task should have run).
+NOTIFICATIONS_SWEEP_GRACE = env.int("NOTIFICATIONS_SWEEP_GRACE", default=60)
+NOTIFICATIONS_SWEEP_BATCH = 1000
+# A row "sending" for longer than this lost its worker; must exceed CELERY_TASK_TIME_LIMIT.
+NOTIFICATIONS_CLAIM_TIMEOUT = env.int("NOTIFICATIONS_CLAIM_TIMEOUT", default=300)
+NOTIFICATIONS_UNSUBSCRIBE_MAX_AGE = 180 * 24 * 3600
 
 # --- REST framework -----------------------------------------------------------------------
 REST_FRAMEWORK = {
