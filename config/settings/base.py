@@ -245,6 +245,38 @@ QA_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 # How long a guest's e-mail confirmation link stays valid.
 QA_CONFIRMATION_MAX_AGE = 7 * 24 * 3600
 
+# --- Live dialogues (docs/live-protocol.md) ---------------------------------------------------
+# "hub": one Redis pub/sub subscription per process and session, frames written to local sockets
+# in a plain loop (measured in ../shared/stack-notes.md); "group": every consumer joins a Channels
+# group (the straightforward design, kept for the benchmark's side-by-side run).
+DIALOGUES_FANOUT = env("DIALOGUES_FANOUT", default="hub")
+# Redis for the hub; empty means REDIS_URL, and with neither the hub is in-process (embedded run).
+DIALOGUES_HUB_REDIS_URL = env("DIALOGUES_HUB_REDIS_URL", default="")
+DIALOGUES_HUB_PREFIX = env("DIALOGUES_HUB_PREFIX", default="hoidap:dlg")
+# A client further behind than this many events gets a fresh snapshot instead of a replay.
+DIALOGUES_REPLAY_LIMIT = 1000
+# Recent frames each process keeps per session, so reconnecting clients resume without a query.
+DIALOGUES_REPLAY_CACHE = 500
+# Vote and viewer counts are coalesced into one frame per interval (seconds).
+DIALOGUES_COUNTS_INTERVAL = 0.5
+# Per-connection token bucket for socket messages; a client refused this many times in a row is closed.
+DIALOGUES_WS_BURST = 20
+DIALOGUES_WS_REFILL_PER_SECOND = 5.0
+DIALOGUES_WS_FLOOD_CLOSE_AFTER = 20
+DIALOGUES_WS_MAX_MESSAGE_BYTES = 4096
+# Per-user (or per-browser) limits, shared by socket and HTTP.
+DIALOGUES_ASK_RATE = env("DIALOGUES_ASK_RATE", default="5/m")
+DIALOGUES_ASK_RATE_PER_IP = env("DIALOGUES_ASK_RATE_PER_IP", default="30/m")
+DIALOGUES_VOTE_RATE = env("DIALOGUES_VOTE_RATE", default="60/m")
+DIALOGUES_QUESTION_MAX_LENGTH = 500
+# Masked in public text (the moderator sees the original); empty: the built-in list.
+DIALOGUES_PROFANITY_WORDS = env.list("DIALOGUES_PROFANITY_WORDS", default=[])
+# Video platforms whose embed addresses staff may set (HLS .m3u8 addresses over https are always allowed).
+DIALOGUES_VIDEO_EMBED_HOSTS = env.list(
+    "DIALOGUES_VIDEO_EMBED_HOSTS",
+    default=["www.youtube.com", "www.youtube-nocookie.com", "player.vimeo.com", "www.facebook.com"],
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

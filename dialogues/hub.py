@@ -1,0 +1,634 @@
+"""Fan-out of session events to the sockets of this process: the per-process hub.
+
+Why not one Channels group per session: with thousands of watchers every
+event became thousands of channel-layer messages, consumer dispatches and
+thread hops (measured in ../shared/stack-notes.md: 15–23 s to reach 5,000
+sockets). Here each process holds a map session → local consumers, subscribes
+once per session to Redis pub/sub (one reader task), decodes each event once
+and writes the same text frame to every local socket in a plain loop. A
+service publishes ONE Redis message per event, after commit, whatever the
+number of watchers.
+
+Wire format on Redis (channels `<prefix>:<session>:public|moderators|votes`):
+events are `b"<seq>\\n" + frame` (the frame is the JSON text sent to sockets);
+votes are `b"<question id>:<count>"`.
+
+Guarantees kept here, once per process rather than per socket:
+- order and no gaps: a frame that arrives ahead of its predecessor is held,
+  and after GAP_WAIT the missing events are read from the database;
+- no duplicates: frames at or below the last delivered seq are dropped;
+- replay without a query: the last DIALOGUES_REPLAY_CACHE frames are kept so
+  a reconnecting client resumes from memory;
+- vote and viewer counts are coalesced into one `counts` frame per interval.
+
+Without a Redis URL (the embedded run) the same hub runs on an in-process bus.
+"""
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections import deque
+
+import orjson
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+log = logging.getLogger(__name__)
+
+PUBLIC = "public"
+MODERATORS = "moderators"
+VOTES = "votes"
+KINDS = (PUBLIC, MODERATORS, VOTES)
+GAP_WAIT = 0.3  # seconds to wait for a late frame before reading the missing events from the database
+ROOM_LINGER = 30.0  # a room outlives its last socket this long, so a reconnect storm finds its cache warm
+SNAPSHOT_MAX_AGE = 2.0
+VIEWERS_EVERY = 2.0  # seconds between exchanges of viewer counts between processes
+VIEWERS_STALE = 10.0
+
+PROCESS_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def hub_config() -> tuple[str, str]:
+    """(Redis URL or "" for in-process, channel prefix), read at call time so tests can repoint it."""
+    return settings.DIALOGUES_HUB_REDIS_URL or settings.REDIS_URL or "", settings.DIALOGUES_HUB_PREFIX
+
+
+def channel_name(prefix: str, session_id: int, kind: str) -> str:
+    return f"{prefix}:{session_id}:{kind}"
+
+
+def group_name(session_id: int, scope: str) -> str:
+    """Channels group of the straightforward design (DIALOGUES_FANOUT = "group")."""
+    return f"dlg.{session_id}.{scope}"
+
+
+# --- Publishing (sync: services call these after commit) -------------------------------------
+
+_sync_clients: dict = {}
+_sync_lock = threading.Lock()
+
+
+def _sync_client(url: str):
+    import redis
+
+    with _sync_lock:
+        client = _sync_clients.get(url)
+        if client is None:
+            client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
+            _sync_clients[url] = client
+        return client
+
+
+def _publish(channel: str, data: bytes, url: str) -> None:
+    if not url:
+        local_bus.publish(channel, data)
+        return
+    import redis
+
+    try:
+        _sync_client(url).publish(channel, data)
+    except redis.RedisError as exc:
+        # The event is in the database: hubs fill the gap when the next one arrives, clients on reconnect.
+        log.warning("dialogues: could not publish on %s: %s", channel, exc)
+
+
+def publish_event(session_id: int, scope: str, seq: int, frame: bytes) -> None:
+    """Send one committed event to every process: one PUBLISH (or one group_send in "group" mode)."""
+    kind = PUBLIC if scope == PUBLIC else MODERATORS
+    if settings.DIALOGUES_FANOUT == "group":
+        _group_send(
+            group_name(session_id, kind), {"type": "dlg.event", "scope": kind, "seq": seq, "text": frame.decode()}
+        )
+        return
+    url, prefix = hub_config()
+    _publish(channel_name(prefix, session_id, kind), b"%d\n" % seq + frame, url)
+
+
+def publish_votes(session_id: int, question_id: int, count: int) -> None:
+    if settings.DIALOGUES_FANOUT == "group":
+        _group_send(group_name(session_id, PUBLIC), {"type": "dlg.votes", "question": question_id, "count": count})
+        return
+    url, prefix = hub_config()
+    _publish(channel_name(prefix, session_id, VOTES), b"%d:%d" % (question_id, count), url)
+
+
+def _group_send(group: str, message: dict) -> None:
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    try:
+        async_to_sync(get_channel_layer().group_send)(group, message)
+    except Exception as exc:  # a broken layer must not fail a request that already committed
+        log.warning("dialogues: group_send to %s failed: %s", group, exc)
+
+
+# --- The in-process bus (embedded run) --------------------------------------------------------
+
+
+class LocalBus:
+    """Pub/sub inside one process: publishers in worker threads, subscribers on event loops."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._subscribers: dict[str, list] = {}
+
+    def subscribe(self, channel: str, loop: asyncio.AbstractEventLoop, callback) -> None:
+        with self._lock:
+            self._subscribers.setdefault(channel, []).append((loop, callback))
+
+    def unsubscribe(self, channel: str, callback) -> None:
+        with self._lock:
+            remaining = [(lp, cb) for lp, cb in self._subscribers.get(channel, []) if cb is not callback]
+            if remaining:
+                self._subscribers[channel] = remaining
+            else:
+                self._subscribers.pop(channel, None)
+
+    def publish(self, channel: str, data: bytes) -> None:
+        with self._lock:
+            targets = list(self._subscribers.get(channel, ()))
+        for loop, callback in targets:
+            with contextlib.suppress(RuntimeError):  # that loop is closed: nobody listens there any more
+                loop.call_soon_threadsafe(callback, channel, data)
+
+
+local_bus = LocalBus()
+
+
+class _LocalSubscription:
+    def __init__(self, room: "Room", prefix: str) -> None:
+        self.room = room
+        self.names = {channel_name(prefix, room.session_id, kind): kind for kind in KINDS}
+        self.queue: asyncio.Queue = asyncio.Queue()
+        for name in self.names:
+            local_bus.subscribe(name, asyncio.get_running_loop(), self._on_message)
+        self.task = asyncio.create_task(self._read())
+
+    def _on_message(self, channel: str, data: bytes) -> None:
+        self.queue.put_nowait((self.names[channel], data))
+
+    async def _read(self) -> None:
+        while True:
+            kind, data = await self.queue.get()
+            try:
+                await self.room.handle(kind, data)
+            except Exception:
+                log.exception("dialogues: bad hub message on session %s", self.room.session_id)
+
+    async def close(self) -> None:
+        for name in self.names:
+            local_bus.unsubscribe(name, self._on_message)
+        self.task.cancel()
+
+
+class LocalBackend:
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+    async def subscribe(self, room: "Room") -> _LocalSubscription:
+        return _LocalSubscription(room, self.prefix)
+
+    async def viewers(self, room: "Room", local_count: int) -> int:
+        return local_count
+
+    async def forget_viewers(self, room: "Room") -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+
+# --- Redis pub/sub ---------------------------------------------------------------------------
+
+
+class _RedisSubscription:
+    def __init__(self, room: "Room", client, prefix: str) -> None:
+        self.room = room
+        self.names = {channel_name(prefix, room.session_id, kind).encode(): kind for kind in KINDS}
+        self.pubsub = client.pubsub()
+        self.subscribed = asyncio.Event()
+        self.task: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        await self.pubsub.subscribe(*self.names)
+        self.task = asyncio.create_task(self._read())
+        await asyncio.wait_for(self.subscribed.wait(), timeout=10)
+
+    async def _read(self) -> None:
+        confirmations = 0
+        backoff = 0.1
+        while True:
+            try:
+                message = await self.pubsub.get_message(ignore_subscribe_messages=False, timeout=None)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # Redis restarts: redis-py reconnects and resubscribes on the next read
+                log.warning("dialogues: pub/sub of session %s lost: %s", self.room.session_id, exc)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+                continue
+            if message is None:
+                continue
+            backoff = 0.1
+            kind = message["type"]
+            if kind == "subscribe":
+                confirmations += 1
+                if confirmations % len(self.names) == 0:
+                    if self.subscribed.is_set():
+                        # Resubscribed after a lost connection: events published meanwhile are only in the database.
+                        self.room.schedule_resync()
+                    self.subscribed.set()
+                continue
+            if kind != "message":
+                continue
+            try:
+                await self.room.handle(self.names[message["channel"]], message["data"])
+            except Exception:
+                log.exception("dialogues: bad hub message on session %s", self.room.session_id)
+
+    async def close(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+        with contextlib.suppress(Exception):
+            await self.pubsub.aclose()
+
+
+class RedisBackend:
+    def __init__(self, url: str, prefix: str) -> None:
+        import redis.asyncio
+
+        self.prefix = prefix
+        # No socket timeout: a quiet session must not look like a dead connection (the redis-py 8 pitfall).
+        self.client = redis.asyncio.Redis.from_url(
+            url, socket_timeout=None, socket_connect_timeout=5, socket_keepalive=True
+        )
+
+    async def subscribe(self, room: "Room") -> _RedisSubscription:
+        subscription = _RedisSubscription(room, self.client, self.prefix)
+        try:
+            await subscription.start()
+        except BaseException:
+            await subscription.close()
+            raise
+        return subscription
+
+    def _viewers_key(self, room: "Room") -> str:
+        return f"{self.prefix}:{room.session_id}:viewers"
+
+    async def viewers(self, room: "Room", local_count: int) -> int:
+        """Share this process's count and add up everyone's (entries older than VIEWERS_STALE are ignored)."""
+        key = self._viewers_key(room)
+        now = time.time()
+        try:
+            async with self.client.pipeline(transaction=False) as pipe:
+                pipe.hset(key, PROCESS_ID, f"{local_count}:{now:.0f}")
+                pipe.expire(key, int(VIEWERS_STALE * 6))
+                pipe.hgetall(key)
+                *_, entries = await pipe.execute()
+        except Exception as exc:
+            log.warning("dialogues: viewer count exchange failed: %s", exc)
+            return local_count
+        total = 0
+        for value in entries.values():
+            count, _, stamp = value.partition(b":")
+            with contextlib.suppress(ValueError):
+                if now - float(stamp) <= VIEWERS_STALE:
+                    total += int(count)
+        return total
+
+    async def forget_viewers(self, room: "Room") -> None:
+        with contextlib.suppress(Exception):
+            await self.client.hdel(self._viewers_key(room), PROCESS_ID)
+
+    async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.client.aclose()
+
+
+# --- Rooms: one per session per process ------------------------------------------------------
+
+
+@database_sync_to_async
+def _recent_events(session_id: int, count: int):
+    from . import payloads, selectors
+
+    last_seq, last_mod_seq, events = selectors.recent_events(session_id, count)
+    return last_seq, last_mod_seq, [(e.seq, payloads.encode_event(e).decode()) for e in events]
+
+
+@database_sync_to_async
+def _missing_events(session_id: int, scope: str, after: int, before: int) -> list[tuple[int, str]]:
+    from . import payloads, selectors
+
+    return [
+        (e.seq, payloads.encode_event(e).decode()) for e in selectors.events_between(session_id, scope, after, before)
+    ]
+
+
+@database_sync_to_async
+def _snapshot_text(session_id: int) -> tuple[int, str]:
+    from . import payloads, selectors
+
+    data = selectors.snapshot(session_id)
+    seq = data.pop("seq")
+    return seq, payloads.encode({"type": "snapshot", "seq": seq, "data": data})
+
+
+class Room:
+    """The sockets of one session in this process, and the ordered stream they share.
+
+    Consumers are registered while `buffering` is true: frames for them are
+    appended to `consumer.buffer` until they have sent their replay or
+    snapshot, then flushed without duplicates (see consumers.DialogueConsumer).
+    """
+
+    def __init__(self, hub: "Hub", session_id: int) -> None:
+        self.hub = hub
+        self.session_id = session_id
+        self.consumers: set = set()
+        self.moderators: set = set()
+        self.last = {PUBLIC: 0, MODERATORS: 0}
+        self.held: dict[str, dict[int, str]] = {PUBLIC: {}, MODERATORS: {}}
+        self.ring: deque = deque(maxlen=max(settings.DIALOGUES_REPLAY_CACHE, 0))
+        self.lock = asyncio.Lock()
+        self.initialised = asyncio.Event()
+        self.subscription = None
+        self.tasks: set[asyncio.Task] = set()
+        self.gap_tasks: dict[str, asyncio.Task] = {}
+        self.votes: dict[int, int] = {}
+        self.votes_dirty: dict[int, int] = {}
+        self.viewers_total = 0
+        self.viewers_sent = -1
+        self.snapshot_cache: tuple[int, str, float] | None = None
+        self.snapshot_pending: asyncio.Future | None = None
+        self.linger_handle: asyncio.TimerHandle | None = None
+        self.closed = False
+
+    # Life cycle
+
+    async def start(self) -> None:
+        self.subscription = await self.hub.backend.subscribe(self)
+        # Subscribed first, then read the database: every event after this point arrives by pub/sub.
+        last_seq, last_mod_seq, recent = await _recent_events(self.session_id, self.ring.maxlen or 0)
+        self.last = {PUBLIC: last_seq, MODERATORS: last_mod_seq}
+        self.ring.extend(recent)
+        self.initialised.set()
+        self._spawn(self._tick())
+
+    def _spawn(self, coro) -> asyncio.Task:
+        task = asyncio.create_task(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return task
+
+    async def close(self) -> None:
+        self.closed = True
+        for task in [*self.tasks, *self.gap_tasks.values()]:
+            task.cancel()
+        if self.subscription is not None:
+            await self.subscription.close()
+        await self.hub.backend.forget_viewers(self)
+
+    def add(self, consumer, *, moderator: bool) -> None:
+        if self.linger_handle is not None:
+            self.linger_handle.cancel()
+            self.linger_handle = None
+        self.consumers.add(consumer)
+        if moderator:
+            self.moderators.add(consumer)
+
+    def remove(self, consumer) -> None:
+        self.consumers.discard(consumer)
+        self.moderators.discard(consumer)
+        if not self.consumers and not self.closed and self.linger_handle is None:
+            self.linger_handle = asyncio.get_running_loop().call_later(ROOM_LINGER, self.hub.retire, self)
+
+    # Incoming frames
+
+    async def handle(self, kind: str, data: bytes) -> None:
+        if not self.initialised.is_set():
+            await self.initialised.wait()
+        if kind == VOTES:
+            question, _, count = data.partition(b":")
+            question_id, value = int(question), int(count)
+            if value > self.votes.get(question_id, 0):
+                self.votes[question_id] = value
+                self.votes_dirty[question_id] = value
+            return
+        head, _, frame = data.partition(b"\n")
+        async with self.lock:
+            await self._accept(kind, int(head), frame.decode())
+
+    async def _accept(self, scope: str, seq: int, text: str) -> None:
+        last = self.last[scope]
+        if seq <= last:
+            return
+        held = self.held[scope]
+        if seq > last + 1:
+            held[seq] = text
+            if scope not in self.gap_tasks:
+                self.gap_tasks[scope] = self._spawn(self._fill_gap(scope))
+            return
+        await self._deliver(scope, seq, text)
+        while held and (self.last[scope] + 1) in held:
+            following = self.last[scope] + 1
+            await self._deliver(scope, following, held.pop(following))
+        # Frames held at or below what is now delivered are stale copies.
+        for stale in [s for s in held if s <= self.last[scope]]:
+            del held[stale]
+
+    async def _deliver(self, scope: str, seq: int, text: str) -> None:
+        """The hot path: one dict, the same text, a plain loop over local sockets."""
+        self.last[scope] = seq
+        if scope == PUBLIC:
+            self.ring.append((seq, text))
+            targets = tuple(self.consumers)
+        else:
+            targets = tuple(self.moderators)
+        message = {"type": "websocket.send", "text": text}
+        for consumer in targets:
+            if consumer.buffering:
+                consumer.buffer.append((scope, seq, text))
+                continue
+            try:
+                await consumer.base_send(message)
+            except Exception:  # a socket that went away must not stop the others
+                self.remove(consumer)
+
+    async def _fill_gap(self, scope: str) -> None:
+        """A frame came ahead of its predecessor: wait briefly, then read what is missing from the database."""
+        try:
+            await asyncio.sleep(GAP_WAIT)
+            held = self.held[scope]
+            while held:
+                after, before = self.last[scope], min(held)
+                missing = [] if before == after + 1 else await _missing_events(self.session_id, scope, after, before)
+                async with self.lock:
+                    for seq, text in missing:
+                        await self._accept(scope, seq, text)
+                    if held and min(held) > self.last[scope] + 1 and self.last[scope] == after:
+                        # Not in the database either (cannot happen after a commit): skip rather than stall.
+                        log.error(
+                            "dialogues: session %s %s events %s..%s missing",
+                            self.session_id,
+                            scope,
+                            after + 1,
+                            min(held) - 1,
+                        )
+                        self.last[scope] = min(held) - 1
+                    if held and min(held) == self.last[scope] + 1:
+                        first = min(held)
+                        await self._accept(scope, first, held.pop(first))
+        finally:
+            self.gap_tasks.pop(scope, None)
+
+    def schedule_resync(self) -> None:
+        """After pub/sub reconnects: read from the database whatever was published while it was down."""
+        self._spawn(self._resync())
+
+    async def _resync(self) -> None:
+        for scope in (PUBLIC, MODERATORS):
+            missing = await _missing_events(self.session_id, scope, self.last[scope], 2**31)
+            async with self.lock:
+                for seq, text in missing:
+                    await self._accept(scope, seq, text)
+
+    # What a joining consumer needs
+
+    def replay_from_memory(self, after: int) -> list[tuple[int, str]] | None:
+        """Frames after `after` if the ring still holds them all (None: ask the database)."""
+        if after > self.last[PUBLIC]:
+            return None
+        if after == self.last[PUBLIC]:
+            return []
+        if not self.ring or self.ring[0][0] > after + 1:
+            return None
+        return [(seq, text) for seq, text in self.ring if seq > after]
+
+    async def snapshot(self) -> tuple[int, str]:
+        """(seq, snapshot frame): reused while nothing changed, built once for many concurrent joiners."""
+        cached = self.snapshot_cache
+        if cached and cached[0] == self.last[PUBLIC] and time.monotonic() - cached[2] < SNAPSHOT_MAX_AGE:
+            return cached[0], cached[1]
+        if self.snapshot_pending is None:
+            task = asyncio.ensure_future(_snapshot_text(self.session_id))
+            self.snapshot_pending = task
+
+            def done(finished: asyncio.Future) -> None:
+                self.snapshot_pending = None
+                if not finished.cancelled() and finished.exception() is None:
+                    seq, text = finished.result()
+                    self.snapshot_cache = (seq, text, time.monotonic())
+
+            task.add_done_callback(done)
+        # Shielded: one joiner going away must not cancel the read the others wait for.
+        return await asyncio.shield(self.snapshot_pending)
+
+    def counts_frame(self, *, full: bool) -> str:
+        votes = self.votes if full else self.votes_dirty
+        viewers = self.viewers_total if self.viewers_sent >= 0 else len(self.consumers)
+        return orjson.dumps(
+            {"type": "counts", "data": {"viewers": viewers, "votes": {str(k): v for k, v in votes.items()}}}
+        ).decode()
+
+    async def _tick(self) -> None:
+        """Coalesced counts: at most one frame per interval, only when something changed."""
+        interval = settings.DIALOGUES_COUNTS_INTERVAL
+        loop = asyncio.get_running_loop()
+        next_viewers = 0.0
+        while True:
+            await asyncio.sleep(interval)
+            if loop.time() >= next_viewers:
+                self.viewers_total = await self.hub.backend.viewers(self, len(self.consumers))
+                next_viewers = loop.time() + VIEWERS_EVERY
+            if not self.votes_dirty and self.viewers_total == self.viewers_sent:
+                continue
+            self.viewers_sent = self.viewers_total
+            message = {"type": "websocket.send", "text": self.counts_frame(full=False)}
+            self.votes_dirty = {}
+            async with self.lock:
+                for consumer in tuple(self.consumers):
+                    if consumer.buffering:
+                        continue
+                    try:
+                        await consumer.base_send(message)
+                    except Exception:
+                        self.remove(consumer)
+
+
+class Hub:
+    """The process's rooms, bound to one event loop and one configuration."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, url: str, prefix: str) -> None:
+        self.loop = loop
+        self.config = (url, prefix)
+        self.backend = RedisBackend(url, prefix) if url else LocalBackend(prefix)
+        self.rooms: dict[int, Room] = {}
+        self.starting: dict[int, asyncio.Future] = {}
+        self.closing: set[asyncio.Future] = set()
+
+    async def join(self, consumer, session_id: int, *, moderator: bool) -> Room:
+        room = self.rooms.get(session_id)
+        if room is None:
+            room = Room(self, session_id)
+            self.rooms[session_id] = room
+            self.starting[session_id] = asyncio.ensure_future(room.start())
+        starting = self.starting.get(session_id)
+        if starting is not None:
+            try:
+                await asyncio.shield(starting)
+            except Exception:
+                if self.rooms.get(session_id) is room:
+                    del self.rooms[session_id]
+                    self.starting.pop(session_id, None)
+                    await room.close()
+                raise
+            self.starting.pop(session_id, None)
+        room.add(consumer, moderator=moderator)
+        return room
+
+    def leave(self, consumer, session_id: int) -> None:
+        room = self.rooms.get(session_id)
+        if room is not None:
+            room.remove(consumer)
+
+    def retire(self, room: Room) -> None:
+        """Close a room whose sockets all left ROOM_LINGER ago."""
+        if room.consumers or self.rooms.get(room.session_id) is not room:
+            return
+        del self.rooms[room.session_id]
+        task = asyncio.ensure_future(room.close())
+        self.closing.add(task)
+        task.add_done_callback(self.closing.discard)
+
+    async def close(self) -> None:
+        rooms, self.rooms = list(self.rooms.values()), {}
+        for room in rooms:
+            await room.close()
+        await self.backend.close()
+
+
+_current: Hub | None = None
+
+
+def get_hub() -> Hub:
+    """This process's hub for the running loop and the current settings."""
+    global _current
+    loop = asyncio.get_running_loop()
+    config = hub_config()
+    if _current is None or _current.loop is not loop or _current.config != config:
+        _current = Hub(loop, *config)
+    return _current
+
+
+async def close_hub() -> None:
+    """Close the current hub's rooms and connections (tests, shutdown)."""
+    global _current
+    hub, _current = _current, None
+    if hub is not None and hub.loop is asyncio.get_running_loop():
+        await hub.close()
