@@ -1,32 +1,406 @@
-"""Citizen-facing pages. Thin: they parse input, call services/selectors and render."""
+"""Citizen-facing pages. Thin: they parse input, call services and selectors, and render.
 
+Pages that carry the private tracking token (receipt, tracking, withdraw) are sent
+with no-referrer, noindex and no-store so the token does not leak to other sites,
+search engines or shared caches.
+"""
+
+import logging
+import secrets
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import selectors
-from .services import question_confirm_email
+from accounts.errors import DomainError, RateLimited, TransitionNotAllowed
+
+from . import deadlines, selectors, workflow
+from .forms import ArchiveFilterForm, AskForm, HelpfulVoteForm, LostLinkForm, WithdrawForm
+from .models import Question, QuestionStatus
+from .services import (
+    helpful_vote,
+    question_confirm_email,
+    question_submit,
+    question_view_record,
+    question_withdraw,
+    tracking_links_request,
+)
+from .services.public import AlreadyVoted, pending_views
+
+logger = logging.getLogger(__name__)
+
+ARCHIVE_PAGE_SIZE = 20
+VOTER_COOKIE = "qa_voter"
+VOTER_COOKIE_SALT = "qa.voter"
+VOTER_COOKIE_AGE = 2 * 365 * 24 * 3600
 
 
+def _explanations() -> dict[str, str]:
+    """What each status means for the asker, in plain words (built per request: follows the language)."""
+    return {
+        QuestionStatus.SUBMITTED: _(
+            "Your question has reached the agency. It will check it within 5 working days: "
+            "take it into work, or forward it to the agency that is competent."
+        ),
+        QuestionStatus.ACCEPTED: _("The agency has accepted your question and is preparing the answer."),
+        QuestionStatus.INFORMATION_REQUESTED: _(
+            "The agency needs more information from you. The clock is paused until you reply."
+        ),
+        QuestionStatus.IN_REVIEW: _("An answer has been drafted and is being checked before it is sent to you."),
+        QuestionStatus.APPROVED: _("The answer has been approved and will be sent to you shortly."),
+        QuestionStatus.ANSWERED: _("The agency has answered your question. The answer is below."),
+        QuestionStatus.PUBLISHED: _(
+            "The agency has answered your question, and it is published in the public archive "
+            "without your name and contact details."
+        ),
+        QuestionStatus.REJECTED: _("The agency did not take this question into work. The reason is below."),
+        QuestionStatus.WITHDRAWN: _("You withdrew this question. The agency will not answer it."),
+    }
+
+
+# The statuses in which the answer clock runs (or is paused) and a due date means something to the asker.
+_CLOCK_STATUSES = {
+    QuestionStatus.ACCEPTED,
+    QuestionStatus.INFORMATION_REQUESTED,
+    QuestionStatus.IN_REVIEW,
+    QuestionStatus.APPROVED,
+}
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """Headers for pages whose URL or form holds the tracking token."""
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _receipt_url(question: Question) -> str:
+    return reverse("qa:receipt", kwargs={"reference": question.reference}) + f"?token={question.tracking_token}"
+
+
+# --- Home ---------------------------------------------------------------------------------
+
+
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "qa/home.html", {"latest": selectors.archive()[:10]})
+    agencies = list(selectors.active_agencies())
+    ids = {a.pk for a in agencies}
+    roots = [a for a in agencies if a.parent_id not in ids]
+    children: dict[int, list] = {}
+    for agency in agencies:
+        if agency.parent_id in ids:
+            children.setdefault(agency.parent_id, []).append(agency)
+    context = {
+        "latest": list(selectors.archive()[:6]),
+        "topics": list(selectors.active_topics()),
+        "agency_tree": [(root, children.get(root.pk, [])) for root in roots],
+    }
+    return render(request, "qa/home.html", context)
 
 
+# --- Asking -------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def ask(request: HttpRequest) -> HttpResponse:
+    agencies = list(selectors.active_agencies())
+    topics = list(selectors.active_topics())
+    status = 200
+    retry_after = None
+    files_dropped = False
+    if request.method == "POST":
+        form = AskForm(request.POST, request.FILES, agencies=agencies, topics=topics)
+        files = request.FILES.getlist("attachments")
+        if form.is_valid():
+            if form.is_spam:
+                return _honeypot_caught(request, form)
+            user = request.user if request.user.is_authenticated else None
+            try:
+                question = question_submit(
+                    **form.service_arguments(files),
+                    user=user,
+                    language=translation.get_language() or settings.LANGUAGE_CODE,
+                    client_ip=_client_ip(request),
+                )
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    form.add_service_errors(exc.message_dict)
+                else:
+                    form.add_service_errors({"__all__": exc.messages})
+            except RateLimited as exc:
+                form.add_error(None, str(exc.message))
+                status, retry_after = 429, exc.retry_after
+            else:
+                if question.status == QuestionStatus.UNVERIFIED:
+                    return redirect("qa:ask_sent", reference=question.reference)
+                return _private(redirect(_receipt_url(question)))
+        # Browsers cannot refill a file input: tell the asker to attach again.
+        files_dropped = bool(files)
+    else:
+        # Links such as "Ask this agency" preselect the agency and topic.
+        initial = {key: request.GET[key] for key in ("agency", "topic") if request.GET.get(key, "").isdigit()}
+        if request.user.is_authenticated:
+            initial.update(name=request.user.full_name, email=request.user.email, phone=request.user.phone)
+        form = AskForm(initial=initial, agencies=agencies, topics=topics)
+    context = {
+        "form": form,
+        "files_dropped": files_dropped,
+        "max_files": settings.QA_MAX_ATTACHMENTS,
+        "max_mb": settings.QA_MAX_ATTACHMENT_BYTES // (1024 * 1024),
+    }
+    response = render(request, "qa/ask.html", context, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _honeypot_caught(request: HttpRequest, form: AskForm) -> HttpResponse:
+    """A bot filled the hidden field: look like success (so it learns nothing) and save nothing."""
+    logger.warning(
+        "Ask form honeypot filled; submission dropped (ip=%s, user-agent=%r)",
+        _client_ip(request),
+        request.META.get("HTTP_USER_AGENT", "")[:200],
+    )
+    agency = form.service_arguments([])["agency"]
+    code = agency.code if agency is not None else "HP"
+    fake = f"{code}-{timezone.localdate().year}-{secrets.randbelow(900000) + 100000:06d}"
+    return redirect("qa:ask_sent", reference=fake)
+
+
+@require_GET
+def ask_sent(request: HttpRequest, reference: str) -> HttpResponse:
+    # No lookup on purpose: the page shows nothing about the question, so it confirms nothing to a stranger.
+    return render(request, "qa/ask_sent.html", {"reference": reference[:40]})
+
+
+@require_GET
 def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
     try:
         question = question_confirm_email(token=token)
     except ValidationError as exc:
-        return render(request, "qa/confirm_failed.html", {"error": exc.messages[0]}, status=400)
-    messages.success(request, "OK")
-    return redirect(question.tracking_path())
+        return _private(render(request, "qa/confirm_failed.html", {"error": exc.messages[0]}, status=400))
+    except Question.DoesNotExist:
+        return _private(
+            render(request, "qa/confirm_failed.html", {"error": _("This confirmation link is not valid.")}, status=400)
+        )
+    return _private(redirect(_receipt_url(question)))
 
 
-def track(request: HttpRequest, reference: str) -> HttpResponse:
+@require_GET
+def receipt(request: HttpRequest, reference: str) -> HttpResponse:
     question = selectors.tracked_question(reference, request.GET.get("token"))
-    return render(request, "qa/track.html", {"question": question, "answer": selectors.sent_answer(question)})
+    context = {
+        "question": question,
+        "tracking_url": request.build_absolute_uri(question.tracking_path()),
+        "transfer_days": deadlines.TRANSFER_WORKING_DAYS,
+    }
+    return _private(render(request, "qa/receipt.html", context))
 
 
+# --- Tracking -----------------------------------------------------------------------------
+
+
+def deadline_state(question: Question, today=None) -> str:
+    """'' / 'paused' / 'due_soon' / 'overdue' for the answer due date as the asker sees it."""
+    if question.due_date is None or question.status not in _CLOCK_STATUSES:
+        return ""
+    if question.status == QuestionStatus.INFORMATION_REQUESTED:
+        return "paused"
+    today = today or timezone.localdate()
+    if today > question.due_date:
+        return "overdue"
+    if deadlines.working_days_between(today, question.due_date) <= deadlines.DUE_SOON_WORKING_DAYS:
+        return "due_soon"
+    return ""
+
+
+def _timeline(question: Question) -> list[dict]:
+    rows = []
+    for event in question.events.all():  # prefetched: public events only
+        transition = workflow.TRANSITIONS.get(event.action)
+        rows.append(
+            {"label": transition.label if transition else event.action, "note": event.note, "at": event.created_at}
+        )
+    return rows
+
+
+@require_GET
+def track(request: HttpRequest, reference: str) -> HttpResponse:
+    token = request.GET.get("token", "")
+    question = selectors.tracked_question(reference, token)
+    context = {
+        "question": question,
+        "token": token,
+        "answer": selectors.sent_answer(question),
+        "explanation": _explanations().get(question.status, ""),
+        "deadline_state": deadline_state(question),
+        "show_due_date": question.status in _CLOCK_STATUSES and question.due_date is not None,
+        "timeline": _timeline(question),
+        "attachments": list(question.attachments.all()),
+        "can_withdraw": workflow.can_apply(question, "withdraw", {workflow.ASKER}),
+        "withdraw_form": WithdrawForm(initial={"token": token}),
+    }
+    return _private(render(request, "qa/track.html", context))
+
+
+@require_POST
+def withdraw(request: HttpRequest, reference: str) -> HttpResponse:
+    form = WithdrawForm(request.POST)
+    token = request.POST.get("token", "")
+    question = selectors.tracked_question(reference, token)
+    if not form.is_valid() or not form.cleaned_data["confirm"]:
+        # First step (or a reason that is too long): ask to confirm, keeping what was typed.
+        if form.is_bound and not form.errors.get("reason"):
+            form = WithdrawForm(initial={"token": token, "reason": request.POST.get("reason", "")})
+        return _private(
+            render(request, "qa/withdraw_confirm.html", {"question": question, "form": form, "token": token})
+        )
+    try:
+        question_withdraw(question=question, token=token, reason=form.cleaned_data["reason"])
+    except TransitionNotAllowed as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Your question has been withdrawn."))
+    return _private(redirect(question.tracking_path()))
+
+
+@require_http_methods(["GET", "POST"])
+def lost_link(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET" and request.GET.get("sent"):
+        return render(request, "qa/lost_link_sent.html")
+    status, retry_after = 200, None
+    if request.method == "POST":
+        form = LostLinkForm(request.POST)
+        if form.is_valid():
+            try:
+                tracking_links_request(
+                    email=form.cleaned_data["email"],
+                    client_ip=_client_ip(request),
+                    language=translation.get_language() or settings.LANGUAGE_CODE,
+                )
+            except ValidationError as exc:
+                form.add_error("email", exc.message_dict.get("email", exc.messages))
+            except RateLimited as exc:
+                form.add_error(None, str(exc.message))
+                status, retry_after = 429, exc.retry_after
+            else:
+                # The same answer whether the address is known or not.
+                return redirect(reverse("qa:lost_link") + "?sent=1")
+    else:
+        form = LostLinkForm()
+    response = render(request, "qa/lost_link.html", {"form": form}, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+# --- Public archive -----------------------------------------------------------------------
+
+
+def _archive_page(request: HttpRequest, template: str, extra: dict, **fixed) -> HttpResponse:
+    agencies = list(selectors.active_agencies())
+    topics = list(selectors.active_topics())
+    form = ArchiveFilterForm(request.GET or None, agencies=agencies, topics=topics)
+    form.is_valid()  # errors are shown; only the valid filters apply
+    arguments = form.archive_arguments() if form.is_bound else {"ordering": "newest"}
+    arguments.update(fixed)
+    paginator = Paginator(selectors.archive(**arguments), ARCHIVE_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "questions": page.object_list,
+        "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "search": arguments.get("search", ""),
+        "filtered": any(arguments.get(k) for k in ("search", "agency", "topic", "date_from", "date_to")),
+        **extra,
+    }
+    return render(request, template, context)
+
+
+@require_GET
+def archive(request: HttpRequest) -> HttpResponse:
+    return _archive_page(request, "qa/archive.html", {})
+
+
+@require_GET
+def agency_page(request: HttpRequest, slug: str) -> HttpResponse:
+    agencies = list(selectors.active_agencies())
+    agency = next((a for a in agencies if a.slug == slug), None)
+    if agency is None:
+        raise Http404
+    sub_agencies = [a for a in agencies if a.parent_id == agency.pk]
+    return _archive_page(request, "qa/agency.html", {"agency": agency, "sub_agencies": sub_agencies}, agency=agency)
+
+
+@require_GET
+def topic_page(request: HttpRequest, slug: str) -> HttpResponse:
+    topic = next((t for t in selectors.active_topics() if t.slug == slug), None)
+    if topic is None:
+        raise Http404
+    return _archive_page(request, "qa/topic.html", {"topic": topic}, topic=topic)
+
+
+@require_GET
 def question_detail(request: HttpRequest, reference: str) -> HttpResponse:
     question = selectors.public_question(reference)
-    return render(request, "qa/question_detail.html", {"question": question})
+    # Views are counted in the cache; what the database holds lags by up to a batch, so add the pending part.
+    pending_before = pending_views(question.pk)
+    question_view_record(question_id=question.pk)
+    context = {
+        "question": question,
+        "answer": getattr(question, "answer", None),
+        "views": question.view_count + pending_before + 1,
+        "similar": selectors.similar_questions(question.public_title, exclude_id=question.pk),
+        "vote_form": HelpfulVoteForm(),
+    }
+    return render(request, "qa/question_detail.html", context)
+
+
+@require_POST
+def vote(request: HttpRequest, reference: str) -> HttpResponse:
+    question = selectors.public_question(reference)
+    form = HelpfulVoteForm(request.POST)
+    new_cookie = None
+    if request.user.is_authenticated:
+        voter_key = f"u:{request.user.pk}"
+    else:
+        browser_id = request.get_signed_cookie(VOTER_COOKIE, default=None, salt=VOTER_COOKIE_SALT)
+        if not browser_id:
+            browser_id = new_cookie = secrets.token_urlsafe(18)
+        voter_key = f"b:{browser_id}"
+    if not form.is_valid():
+        messages.error(request, _("Choose “Yes” or “No”."))
+    else:
+        try:
+            helpful_vote(question=question, voter_key=voter_key, helpful=form.cleaned_data["helpful"] == "yes")
+        except AlreadyVoted:
+            messages.info(request, _("You have already told us whether this answer helped. Thank you!"))
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Thank you for your feedback."))
+    response = redirect(question.get_absolute_url())
+    if new_cookie:
+        response.set_signed_cookie(
+            VOTER_COOKIE,
+            new_cookie,
+            salt=VOTER_COOKIE_SALT,
+            max_age=VOTER_COOKIE_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
