@@ -6,9 +6,11 @@ a CalendarDay of kind "working day" turns a weekend date into a working day.
 """
 
 import datetime
+from dataclasses import dataclass
 from functools import lru_cache
 
 import holidays
+from django.utils import timezone
 
 TRANSFER_WORKING_DAYS = 5
 DUE_SOON_WORKING_DAYS = 2
@@ -62,3 +64,85 @@ def working_days_between(start: datetime.date, end: datetime.date, overrides=Non
 
 def transfer_due_date(received: datetime.date) -> datetime.date:
     return add_working_days(received, TRANSFER_WORKING_DAYS)
+
+
+def answer_due_date(start: datetime.date, days: int) -> datetime.date:
+    """The answer deadline: `days` working days after the day the question was accepted."""
+    return add_working_days(start, days)
+
+
+def extend_for_pause(
+    due_date: datetime.date | None, paused_at: datetime.datetime | None, resumed_at: datetime.datetime
+) -> tuple[datetime.date | None, int]:
+    """Push the answer deadline back by the working days spent waiting for the asker.
+
+    Returns (new due date, working days paused). Counting whole working days after
+    the day of the request up to the day of the reply matches how the deadline itself is counted.
+    """
+    if due_date is None or paused_at is None:
+        return due_date, 0
+    overrides = _calendar_overrides()
+    paused = working_days_between(timezone.localdate(paused_at), timezone.localdate(resumed_at), overrides)
+    return add_working_days(due_date, paused, overrides), paused
+
+
+# What a question's deadline looks like today, for the panel, the API and the asker's tracking page.
+OVERDUE = "overdue"
+DUE_SOON = "due_soon"
+ON_TIME = "on_time"
+PAUSED = "paused"
+
+# Statuses whose answer clock runs; waiting for the asker pauses it; submitted ones run the transfer clock.
+ANSWER_CLOCK_STATUSES = frozenset({"accepted", "in_review", "approved"})
+TRANSFER_CLOCK_STATUSES = frozenset({"submitted"})
+PAUSED_STATUSES = frozenset({"information_requested"})
+
+
+@dataclass(frozen=True)
+class DeadlineClock:
+    """Today's view of deadlines, computed once per request so a list of questions costs no extra queries.
+
+    `soon_limit` is the last date that still counts as "due soon" (DUE_SOON_WORKING_DAYS
+    working days from today); anything before today is overdue.
+    """
+
+    today: datetime.date
+    soon_limit: datetime.date
+    next_working_day: datetime.date
+
+    @classmethod
+    def for_today(cls, today: datetime.date | None = None) -> "DeadlineClock":
+        today = today or timezone.localdate()
+        overrides = _calendar_overrides()
+        return cls(
+            today=today,
+            soon_limit=add_working_days(today, DUE_SOON_WORKING_DAYS, overrides),
+            next_working_day=add_working_days(today, 1, overrides),
+        )
+
+    @staticmethod
+    def deadline(question) -> datetime.date | None:
+        """The date that matters now: the transfer deadline while submitted, else the answer deadline."""
+        if question.status in TRANSFER_CLOCK_STATUSES:
+            return question.transfer_due_date
+        if question.status in ANSWER_CLOCK_STATUSES or question.status in PAUSED_STATUSES:
+            return question.due_date
+        return None
+
+    def state(self, question) -> str | None:
+        """OVERDUE, DUE_SOON, ON_TIME, PAUSED, or None for a question with no running clock."""
+        deadline = self.deadline(question)
+        if deadline is None:
+            return None
+        if question.status in PAUSED_STATUSES:
+            return PAUSED
+        if deadline < self.today:
+            return OVERDUE
+        if deadline <= self.soon_limit:
+            return DUE_SOON
+        return ON_TIME
+
+
+def deadline_state(question, today: datetime.date | None = None) -> str | None:
+    """One question's deadline state (costs one query for the calendar; lists use one DeadlineClock)."""
+    return DeadlineClock.for_today(today).state(question)

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Agency
 
+from .text import fold
+
 
 def new_tracking_token() -> str:
     return secrets.token_urlsafe(24)
@@ -137,6 +139,9 @@ class Question(models.Model):
     helpful_no = models.PositiveIntegerField(_("found not helpful"), default=0)
     # Folded (NFC, lower-case, no diacritics, đ→d) public title, text and answer: the search index.
     search_text = models.TextField(blank=True, editable=False)
+    # Folded reference, original title and text: what staff search in their queue. Never public: the
+    # archive searches search_text only. Kept in save() because the original never changes after creation.
+    staff_search_text = models.TextField(blank=True, editable=False)
     # Optimistic concurrency: every state change bumps it; forms carry the version they showed.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
@@ -153,6 +158,13 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
+
+    def save(self, *args, **kwargs):
+        self.staff_search_text = fold(f"{self.reference} {self.title} {self.body}")
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"reference", "title", "body"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "staff_search_text"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("qa:question_detail", kwargs={"reference": self.reference})

@@ -8,7 +8,16 @@ may not make the move raises PermissionDenied (403).
 
 Roles are the agency membership roles plus two pseudo-roles: ASKER (the person
 who asked, proven by an account or the tracking token) and SYSTEM (the platform
-itself, e.g. when a question is registered by staff or arrives from a dialogue).
+itself, e.g. when a question arrives from a dialogue).
+
+Some actions change no status (assign, save a draft, add a note): they live in
+the same table so that "who may do what in which state" is answered in one
+place. Those with `records_event=False` are only checked (`authorize`), because
+their own rows (answer revisions, internal notes) are their audit trail.
+
+Checks run in this order: the role (PermissionDenied, 403), then the version the
+actor saw (stale: 409), then the state (409). A role that may never make the
+move is refused the same way whatever the state, so a 403 reveals nothing about it.
 """
 
 from collections.abc import Iterable
@@ -40,18 +49,23 @@ class Transition:
     roles: frozenset[str]
     label: object  # lazy translated verb shown on buttons and in the timeline
     public: bool = True  # shown on the asker's timeline
+    records_event: bool = True  # False: checked here, recorded elsewhere (revisions, notes)
 
 
-def _t(action, sources, target, roles, label, public=True) -> Transition:
-    return Transition(action, frozenset(sources), target, frozenset(roles), label, public)
+def _t(action, sources, target, roles, label, public=True, records_event=True) -> Transition:
+    return Transition(action, frozenset(sources), target, frozenset(roles), label, public, records_event)
 
 
 _OPEN = {S.SUBMITTED, S.ACCEPTED, S.INFORMATION_REQUESTED, S.IN_REVIEW, S.APPROVED}
+_KNOWN = set(S.values) - {S.UNVERIFIED}
+STAFF_ROLES = frozenset({MODERATOR, ANSWERER, REVIEWER, ADMIN})
 
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in [
         _t("submit", {S.UNVERIFIED}, S.SUBMITTED, {ASKER, SYSTEM}, _("Submitted")),
+        # Received by phone, paper or e-mail and typed in by staff on the asker's behalf.
+        _t("register", {S.UNVERIFIED}, S.SUBMITTED, {MODERATOR, ADMIN}, _("Registered by the agency")),
         _t("withdraw", _OPEN, S.WITHDRAWN, {ASKER}, _("Withdrawn by the asker")),
         _t("accept", {S.SUBMITTED}, S.ACCEPTED, {MODERATOR, ADMIN}, _("Accepted")),
         _t("reject", {S.SUBMITTED, S.ACCEPTED, S.INFORMATION_REQUESTED}, S.REJECTED, {MODERATOR, ADMIN}, _("Rejected")),
@@ -85,6 +99,27 @@ TRANSITIONS: dict[str, Transition] = {
         _t("send", {S.ACCEPTED, S.APPROVED}, S.ANSWERED, {ANSWERER, MODERATOR, REVIEWER, ADMIN}, _("Answered")),
         _t("publish", {S.ANSWERED}, S.PUBLISHED, {MODERATOR, ADMIN}, _("Published")),
         _t("unpublish", {S.PUBLISHED}, S.ANSWERED, {MODERATOR, ADMIN}, _("Unpublished")),
+        # The redacted public version, edited side by side with the original before (or after) publishing.
+        _t(
+            "edit_public",
+            _KNOWN - {S.REJECTED, S.WITHDRAWN},
+            None,
+            {MODERATOR, ADMIN},
+            _("Public version edited"),
+            public=False,
+        ),
+        _t(
+            "save_draft",
+            {S.ACCEPTED, S.INFORMATION_REQUESTED},
+            None,
+            {ANSWERER, MODERATOR, ADMIN},
+            _("Answer draft saved"),
+            public=False,
+            records_event=False,
+        ),
+        _t("add_note", _KNOWN, None, STAFF_ROLES, _("Internal note"), public=False, records_event=False),
+        _t("rate", {S.ANSWERED, S.PUBLISHED}, None, {ASKER}, _("Answer rated by the asker")),
+        _t("follow_up", {S.ANSWERED, S.PUBLISHED}, None, {ASKER}, _("Follow-up question asked")),
     ]
 }
 
@@ -107,6 +142,54 @@ def available_actions(question: Question, roles: Iterable[str]) -> list[str]:
     return [action for action in TRANSITIONS if can_apply(question, action, roles)]
 
 
+def precondition_error(question: Question, action: str) -> TransitionNotAllowed | None:
+    """Rules that depend on the question's data rather than its state (agency settings, consent).
+
+    The table allows these moves in general; this says why this question cannot
+    make one now. Services raise the error; the panel hides the button.
+    """
+    if action == "send" and question.status == S.ACCEPTED and question.agency.review_required:
+        return TransitionNotAllowed(
+            _("This agency requires a reviewer to approve answers before they are sent. Send it for review first."),
+            code="review_required",
+            current_state=question.status,
+        )
+    if action == "publish" and not question.consent_to_publish:
+        return TransitionNotAllowed(
+            _("The asker did not agree to publication, so this question cannot be published."),
+            code="no_consent",
+            current_state=question.status,
+        )
+    return None
+
+
+def authorize(
+    question: Question, action: str, *, roles: Iterable[str], expected_version: int | None = None
+) -> Transition:
+    """Check that `roles` may make `action` on the question as it is now; change nothing.
+
+    Raises PermissionDenied for a role the table does not name, TransitionNotAllowed
+    (code "stale_version") when the actor saw an older version, and
+    TransitionNotAllowed with the current state when the state does not allow it.
+    """
+    transition = get_transition(action)
+    if not transition.roles & set(roles):
+        raise PermissionDenied(_("Your role does not allow “%(action)s”.") % {"action": transition.label})
+    if expected_version is not None and expected_version != question.version:
+        raise TransitionNotAllowed(
+            _("This question was changed by someone else. Reload the page and try again."),
+            code="stale_version",
+            current_state=question.status,
+        )
+    if question.status not in transition.sources:
+        raise TransitionNotAllowed(
+            _("“%(action)s” is not possible while the question is “%(status)s”.")
+            % {"action": transition.label, "status": S(question.status).label},
+            current_state=question.status,
+        )
+    return transition
+
+
 def apply_transition(
     question: Question,
     action: str,
@@ -121,37 +204,63 @@ def apply_transition(
     """Check and make one move on a locked question; save it and write its event.
 
     `expected_version` (the version the actor's form showed) turns a concurrent
-    change into a clear conflict instead of a silent overwrite.
+    change into a clear conflict instead of a silent overwrite. The caller sets
+    the other fields it changes on `question` before calling: one save writes all.
     """
-    transition = get_transition(action)
-    if expected_version is not None and expected_version != question.version:
-        raise TransitionNotAllowed(
-            _("This question was changed by someone else. Reload the page and try again."),
-            code="stale_version",
-            current_state=question.status,
-        )
-    if question.status not in transition.sources:
-        raise TransitionNotAllowed(
-            _("“%(action)s” is not possible while the question is “%(status)s”.")
-            % {"action": transition.label, "status": S(question.status).label},
-            current_state=question.status,
-        )
-    if not transition.roles & set(roles):
-        raise PermissionDenied(_("Your role does not allow “%(action)s”.") % {"action": transition.label})
+    transition = authorize(question, action, roles=roles, expected_version=expected_version)
+    if not transition.records_event:
+        raise ValueError(f"{action!r} is checked with authorize(), not applied")
     from_status = question.status
     if transition.target is not None:
         question.status = transition.target
     question.version += 1
     question.save()
+    return record_event(
+        question,
+        action,
+        from_status=from_status,
+        actor=actor,
+        note=note,
+        internal_note=internal_note,
+        data=data,
+        is_public=transition.public,
+    )
+
+
+def record_event(
+    question: Question,
+    action: str,
+    *,
+    from_status: str | None = None,
+    actor=None,
+    note: str = "",
+    internal_note: str = "",
+    data: dict | None = None,
+    is_public: bool = False,
+) -> QuestionEvent:
+    """Write a timeline row for something that is not a move (a reminder sent); transitions use apply_transition."""
     return QuestionEvent.objects.create(
         question=question,
         action=action,
-        from_status=from_status,
+        from_status=question.status if from_status is None else from_status,
         to_status=question.status,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         note=note,
         internal_note=internal_note,
         data=data or {},
-        is_public=transition.public,
+        is_public=is_public,
         created_at=timezone.now(),
     )
+
+
+EXTRA_LABELS = {
+    "reminder_due_soon": _("Deadline reminder sent"),
+    "reminder_overdue": _("Overdue reminder sent"),
+    "rate_request": _("Rating requested from the asker"),
+}
+
+
+def action_label(action: str) -> str:
+    """The translated label of an action for timelines (events of unknown actions show their code)."""
+    transition = TRANSITIONS.get(action)
+    return str(transition.label) if transition else EXTRA_LABELS.get(action, action)

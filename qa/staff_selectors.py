@@ -1,0 +1,289 @@
+"""Reads for the officials' panel and the staff API, always scoped to the user's agencies.
+
+The queue costs a constant number of queries per page whatever its size: one for
+the user's roles (cached on the user), one aggregate for every tab count, one
+count and one page of rows with agency, topic and assignee joined, one for the
+working-day calendar. Deadline states are computed in Python from one
+DeadlineClock per request.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, Count, DateField, F, Prefetch, Q, QuerySet, When
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Membership
+
+from . import deadlines, workflow
+from .deadlines import DeadlineClock
+from .models import (
+    Answer,
+    AnswerRevision,
+    AnswerTemplate,
+    AskerReply,
+    Attachment,
+    InternalNote,
+    Question,
+    QuestionEvent,
+    QuestionStatus,
+)
+from .permissions import allowed_actions, can_add_note, can_edit_answer, staff_agency_ids, staff_roles
+from .text import fold
+
+S = QuestionStatus
+
+# Queue tabs: what an official works through, in the panel's order.
+TABS: dict[str, tuple[str, ...]] = {
+    "new": (S.SUBMITTED,),
+    "in_progress": (S.ACCEPTED, S.APPROVED),
+    "waiting": (S.INFORMATION_REQUESTED,),
+    "review": (S.IN_REVIEW,),
+    "answered": (S.ANSWERED, S.PUBLISHED),
+    "rejected": (S.REJECTED,),
+    "withdrawn": (S.WITHDRAWN,),
+}
+TAB_LABELS = {
+    "new": gettext_lazy("New"),
+    "in_progress": gettext_lazy("In progress"),
+    "waiting": gettext_lazy("Waiting for the asker"),
+    "review": gettext_lazy("Awaiting review"),
+    "answered": gettext_lazy("Answered"),
+    "rejected": gettext_lazy("Rejected"),
+    "withdrawn": gettext_lazy("Withdrawn"),
+    "all": gettext_lazy("All"),
+}
+ALL_TAB = "all"
+ORDERINGS = {
+    "due": (F("deadline").asc(nulls_last=True), "-created_at", "-id"),
+    "-due": (F("deadline").desc(nulls_last=True), "-created_at", "-id"),
+    "newest": ("-created_at", "-id"),
+    "oldest": ("created_at", "id"),
+    "updated": ("-updated_at", "-id"),
+}
+DUE_FILTERS = ("soon", "overdue")
+_RUNNING = tuple(deadlines.ANSWER_CLOCK_STATUSES)
+_PHONE = re.compile(r"^\+?\d{9,12}$")
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """The panel's and the API's filters; empty values mean "any"."""
+
+    agency_ids: tuple[int, ...] = ()
+    topic_id: int | None = None
+    assignee: str | int | None = None  # a user id, "me", or "none"
+    due: str = ""  # "soon" or "overdue"
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    search: str = ""
+
+
+def _deadline_expression() -> Case:
+    """The date that matters now: transfer deadline while submitted, answer deadline while in work."""
+    return Case(
+        When(status=S.SUBMITTED, then=F("transfer_due_date")),
+        When(status__in=(*_RUNNING, S.INFORMATION_REQUESTED), then=F("due_date")),
+        default=None,
+        output_field=DateField(),
+    )
+
+
+def _scoped(user, agency_ids: tuple[int, ...] | list[int] = ()) -> QuerySet[Question]:
+    allowed = set(staff_agency_ids(user))
+    if agency_ids:
+        allowed &= {int(a) for a in agency_ids}
+    return Question.objects.filter(agency_id__in=sorted(allowed)).exclude(status=S.UNVERIFIED)
+
+
+def _search(queryset: QuerySet[Question], query: str) -> QuerySet[Question]:
+    """Staff search: the asker's e-mail or phone exactly, otherwise every folded term in reference, title and text.
+
+    qa.selectors.search_filter reads the public search_text only (empty until
+    published, and it must never hold the private original), so staff search
+    their own folded copy of the original instead.
+    """
+    query = query.strip()
+    if not query:
+        return queryset
+    if "@" in query and " " not in query:
+        return queryset.filter(contact__email__iexact=query)
+    compact = re.sub(r"[\s.\-()]", "", query)
+    if _PHONE.match(compact):
+        return queryset.filter(contact__phone__endswith=compact[-9:])
+    condition = Q()
+    for term in fold(query).split()[:12]:
+        condition &= Q(staff_search_text__contains=term)
+    return queryset.filter(condition)
+
+
+def _filtered(user, filters: QueueFilters, clock: DeadlineClock) -> QuerySet[Question]:
+    queryset = _scoped(user, filters.agency_ids).annotate(deadline=_deadline_expression())
+    if filters.topic_id:
+        queryset = queryset.filter(topic_id=filters.topic_id)
+    if filters.assignee == "me":
+        queryset = queryset.filter(assignee_id=user.pk)
+    elif filters.assignee == "none":
+        queryset = queryset.filter(assignee__isnull=True)
+    elif filters.assignee not in (None, ""):
+        queryset = queryset.filter(assignee_id=int(filters.assignee))
+    running = Q(status=S.SUBMITTED) | Q(status__in=_RUNNING)
+    if filters.due == "overdue":
+        queryset = queryset.filter(running, deadline__lt=clock.today)
+    elif filters.due == "soon":
+        queryset = queryset.filter(running, deadline__gte=clock.today, deadline__lte=clock.soon_limit)
+    if filters.date_from:
+        queryset = queryset.filter(created_at__date__gte=filters.date_from)
+    if filters.date_to:
+        queryset = queryset.filter(created_at__date__lte=filters.date_to)
+    if filters.search:
+        queryset = _search(queryset, filters.search)
+    return queryset
+
+
+def staff_queue(
+    *,
+    user,
+    tab: str = "new",
+    filters: QueueFilters | None = None,
+    ordering: str = "due",
+    clock: DeadlineClock | None = None,
+) -> QuerySet[Question]:
+    """Questions of the user's agencies in one tab, filtered and sorted; slice it to paginate.
+
+    Rows carry `deadline` (annotated); the long texts are deferred.
+    """
+    filters = filters or QueueFilters()
+    clock = clock or DeadlineClock.for_today()
+    queryset = _filtered(user, filters, clock)
+    if tab != ALL_TAB:
+        queryset = queryset.filter(status__in=TABS.get(tab, TABS["new"]))
+    return (
+        queryset.select_related("agency", "topic", "assignee")
+        .defer("body", "public_body", "search_text", "staff_search_text", "rating_comment")
+        .order_by(*ORDERINGS.get(ordering, ORDERINGS["due"]))
+    )
+
+
+def staff_queue_counts(*, user, filters: QueueFilters | None = None, clock: DeadlineClock | None = None) -> dict:
+    """{tab: count} for every tab plus "all", with the same filters, in one aggregate query."""
+    filters = filters or QueueFilters()
+    clock = clock or DeadlineClock.for_today()
+    aggregates = {tab: Count("pk", filter=Q(status__in=statuses)) for tab, statuses in TABS.items()}
+    aggregates[ALL_TAB] = Count("pk")
+    return _filtered(user, filters, clock).aggregate(**aggregates)
+
+
+# --- One question, for staff -------------------------------------------------------------------
+
+
+@dataclass
+class StaffQuestion:
+    """Everything the question page and the staff API show, read in a fixed number of queries."""
+
+    question: Question
+    roles: set[str]
+    actions: list[str]
+    deadline: datetime.date | None
+    deadline_state: str | None
+    answer: Answer | None
+    revisions: list[AnswerRevision]
+    events: list[QuestionEvent]
+    notes: list[InternalNote]
+    question_attachments: list[Attachment]
+    answer_attachments: list[Attachment]
+    replies: list[AskerReply]
+    follow_ups: list[Question]
+    can_edit_answer: bool
+    can_add_note: bool
+
+    @property
+    def contact(self):
+        return getattr(self.question, "contact", None)
+
+
+def staff_question(*, user, reference: str, clock: DeadlineClock | None = None) -> StaffQuestion:
+    """The question by reference for a member of its agency: 404 if unknown, PermissionDenied otherwise."""
+    question = (
+        Question.objects.select_related(
+            "agency", "topic", "assignee", "contact", "duplicate_of", "follow_up_of", "asker"
+        )
+        .filter(reference=reference)
+        .first()
+    )
+    if question is None or question.status == S.UNVERIFIED:
+        raise Http404
+    roles = staff_roles(user, question)
+    if not roles:
+        raise PermissionDenied(_("You do not work on questions of this agency."))
+    clock = clock or DeadlineClock.for_today()
+    answer = Answer.objects.filter(question=question).select_related("author", "approved_by").first()
+    revisions = (
+        list(AnswerRevision.objects.filter(answer=answer).select_related("author").order_by("-version"))
+        if answer
+        else []
+    )
+    attachments = list(Attachment.objects.filter(question=question).order_by("created_at", "id"))
+    replies = list(
+        AskerReply.objects.filter(question=question).prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.order_by("created_at", "id"))
+        )
+    )
+    return StaffQuestion(
+        question=question,
+        roles=roles,
+        actions=allowed_actions(user, question),
+        deadline=clock.deadline(question),
+        deadline_state=clock.state(question),
+        answer=answer,
+        revisions=revisions,
+        events=list(
+            QuestionEvent.objects.filter(question=question).select_related("actor").order_by("created_at", "id")
+        ),
+        notes=list(
+            InternalNote.objects.filter(question=question).select_related("author").order_by("created_at", "id")
+        ),
+        question_attachments=[a for a in attachments if a.purpose == Attachment.Purpose.QUESTION],
+        answer_attachments=[a for a in attachments if a.purpose == Attachment.Purpose.ANSWER],
+        replies=replies,
+        follow_ups=list(Question.objects.filter(follow_up_of=question).only("pk", "reference", "title", "status")),
+        can_edit_answer=can_edit_answer(user, question),
+        can_add_note=can_add_note(user, question),
+    )
+
+
+# --- People and templates ------------------------------------------------------------------
+
+
+def agency_staff_ids(agency_id: int, roles) -> list[int]:
+    """Active users holding any of `roles` in the agency (recipients of staff notifications)."""
+    return list(
+        Membership.objects.filter(agency_id=agency_id, role__in=list(roles), user__is_active=True)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+
+
+def assignable_users(agency_id: int) -> QuerySet:
+    """Who can be given a question of the agency: those who may draft answers there."""
+    roles = [workflow.ANSWERER, workflow.MODERATOR, workflow.ADMIN]
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, memberships__agency_id=agency_id, memberships__role__in=roles)
+        .distinct()
+        .order_by("full_name", "email")
+    )
+
+
+def answer_templates_for(question: Question) -> QuerySet[AnswerTemplate]:
+    """The agency's templates for the question's topic first, then the general ones."""
+    return (
+        AnswerTemplate.objects.filter(agency_id=question.agency_id)
+        .filter(Q(topic_id=question.topic_id) | Q(topic__isnull=True))
+        .order_by(F("topic_id").asc(nulls_last=True), "title")
+    )
