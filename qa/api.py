@@ -87,6 +87,11 @@ class QuestionCollectionApi(generics.ListAPIView):
     @extend_schema(
         tags=[TAG],
         summary="Search and list published questions",
+        description=(
+            "Published questions only, in their public (redacted) version, 20 a page. `search` ignores accents and "
+            'case ("hoi dap dat dai" finds "hỏi đáp đất đai"); with a search the default order is relevance, '
+            "otherwise newest. A bad parameter is a 400 with a message for that parameter."
+        ),
         responses={
             200: PublicQuestionSerializer(many=True),
             400: OpenApiResponse(ArchiveFilterErrorSerializer, description="A query parameter is not valid."),

@@ -573,6 +573,18 @@ def test_multipart_with_a_pdf_and_a_png(client):
     assert question.consent_to_publish is True
 
 
+def test_multipart_without_files(client):
+    agency, topic = AgencyFactory(), TopicFactory()
+    payload = {**ask_payload(agency, topic), "consent_to_publish": "false"}
+
+    response = client.post(LIST_URL, payload, format="multipart")
+
+    assert response.status_code == 201, response.content
+    question = Question.objects.get()
+    assert question.attachments.count() == 0
+    assert question.consent_to_publish is False
+
+
 def test_multipart_refuses_a_pdf_name_with_other_content(client):
     agency, topic = AgencyFactory(), TopicFactory()
     fake = SimpleUploadedFile("hop-dong.pdf", b"MZ\x90\x00 this is not a PDF", content_type="application/pdf")
