@@ -232,9 +232,11 @@ class ObjectIdField(serializers.Field):
         if isinstance(data, bool):
             return None
         try:
-            return int(str(data).strip())
+            value = int(str(data).strip())
         except (TypeError, ValueError):
             return None
+        # Outside the range of a primary key it cannot name a row (and must not reach the database).
+        return value if 0 < value < 2**63 else None
 
     def to_representation(self, value):
         return value

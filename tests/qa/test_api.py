@@ -68,7 +68,7 @@ def tiny_png() -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
 
 
-def ask_payload(agency, topic, **overrides) -> dict:
+def ask_payload(agency, topic, /, **overrides) -> dict:
     data = {
         "agency": agency.pk,
         "topic": topic.pk,
@@ -539,6 +539,14 @@ def test_organisation_needs_its_name_and_tax_code(client):
     )
     assert ok.status_code == 201
     assert Question.objects.get().contact.tax_code == "0201234567"
+
+
+@pytest.mark.parametrize("bad_id", ["", "abc", "1.5", -3, 0, 10**30, True, [1]])
+def test_agency_that_is_not_an_id_reads_as_not_chosen(client, bad_id):
+    agency, topic = AgencyFactory(), TopicFactory()
+    response = client.post(LIST_URL, ask_payload(agency, topic, agency=bad_id), format="json")
+    assert response.status_code == 400
+    assert response.json() == {"agency": ["Choose the agency you are asking."]}
 
 
 def test_inactive_agency_is_refused(client):
