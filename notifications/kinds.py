@@ -57,7 +57,7 @@ _KINDS = [
     Kind("qa.staff_new_question", _("New question in the agency queue"), STAFF, digestible=True),
     Kind("qa.staff_assigned", _("A question was assigned to you"), STAFF),
     Kind("qa.staff_review_requested", _("An answer awaits your review"), STAFF),
-    Kind("qa.staff_answer_returned", _("An answer was returned by the reviewer"), STAFF),
+    Kind("qa.staff_returned", _("An answer was returned by the reviewer"), STAFF),
     Kind("qa.staff_reply_received", _("The asker replied"), STAFF, digestible=True),
     Kind("qa.staff_due_tomorrow", _("Questions due tomorrow"), STAFF),
     Kind("qa.staff_overdue", _("Overdue questions (daily digest)"), STAFF),
