@@ -88,10 +88,19 @@ def test_token_for_an_old_address_is_refused(client, registered):
     assert User.objects.get(pk=registered.pk).email_verified is False
 
 
+def test_token_does_not_carry_the_address(registered):
+    from django.core import signing
+
+    payload = signing.loads(make_verification_token(registered), salt="accounts.verify-email")
+    assert payload["u"] == registered.pk
+    assert registered.email not in str(payload)
+
+
 def test_token_from_another_purpose_is_refused(client, registered):
     from django.core import signing
 
-    forged = signing.dumps({"u": registered.pk, "e": registered.email}, salt="qa.confirm-email")
+    good = signing.loads(make_verification_token(registered), salt="accounts.verify-email")
+    forged = signing.dumps(good, salt="qa.confirm-email")
     response = client.get(reverse("accounts:verify_email", kwargs={"token": forged}))
     assert response.status_code == 400
 
