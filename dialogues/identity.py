@@ -44,3 +44,8 @@ def ensure(request, response) -> str:
 
 def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
+
+
+def cookie_value(key: str) -> str:
+    """The signed cookie value for `key` (what the pages set; tests and tools use it too)."""
+    return signing.get_cookie_signer(salt=COOKIE + _SALT).sign(key)

@@ -1,0 +1,56 @@
+"""Fixtures of the dialogues tests: people, sessions, and the hub pointed at a private Redis prefix."""
+
+import uuid
+
+import pytest
+
+from accounts.models import Membership
+from tests.factories import AgencyFactory, MembershipFactory, UserFactory
+
+from .factories import LiveSessionFactory
+
+HUB_REDIS_URL = "redis://127.0.0.1:6379/5"
+
+
+@pytest.fixture
+def agency():
+    return AgencyFactory(code="HP-STNMT", name="Sở Tài nguyên và Môi trường", slug="so-tnmt")
+
+
+@pytest.fixture
+def moderator(agency):
+    return MembershipFactory(agency=agency, role=Membership.Role.MODERATOR, user=UserFactory(full_name="Biên Tập")).user
+
+
+@pytest.fixture
+def other_moderator():
+    """A moderator of another agency: no rights in this agency's sessions."""
+    return MembershipFactory(role=Membership.Role.MODERATOR).user
+
+
+@pytest.fixture
+def watcher():
+    return UserFactory(full_name="Người Xem")
+
+
+@pytest.fixture
+def live_session(agency):
+    return LiveSessionFactory(agency=agency)
+
+
+@pytest.fixture
+def redis_hub(settings):
+    """The hub on the real Redis, under a prefix no other test run uses."""
+    settings.DIALOGUES_HUB_REDIS_URL = HUB_REDIS_URL
+    settings.DIALOGUES_HUB_PREFIX = f"test-dlg-{uuid.uuid4().hex[:10]}"
+    settings.DIALOGUES_COUNTS_INTERVAL = 0.1
+    return settings.DIALOGUES_HUB_PREFIX
+
+
+@pytest.fixture
+async def hub_cleanup():
+    """Close the hub's rooms and Redis connections at the end of an async test."""
+    yield
+    from dialogues.hub import close_hub
+
+    await close_hub()
