@@ -1,6 +1,14 @@
 """Routes for what an asker does from the tracking page beyond withdrawing (reply, rate, follow up).
 
-Included by qa/urls.py; owned by the moderation workflow (issue 3).
+Included by qa/urls.py inside the "qa" namespace; views in qa.asker_views.
 """
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import asker_views
+
+urlpatterns = [
+    path("track/<str:reference>/reply/", asker_views.reply, name="reply"),
+    path("track/<str:reference>/rate/", asker_views.rate, name="rate"),
+    path("track/<str:reference>/follow-up/", asker_views.follow_up, name="follow_up"),
+]

@@ -287,3 +287,27 @@ def answer_templates_for(question: Question) -> QuerySet[AnswerTemplate]:
         .filter(Q(topic_id=question.topic_id) | Q(topic__isnull=True))
         .order_by(F("topic_id").asc(nulls_last=True), "title")
     )
+
+
+def agency_answer_templates(agency_id: int) -> QuerySet[AnswerTemplate]:
+    """All templates of one agency, for its template management page."""
+    return (
+        AnswerTemplate.objects.filter(agency_id=agency_id)
+        .select_related("topic")
+        .order_by(F("topic_id").asc(nulls_first=True), "title")
+    )
+
+
+def staff_attachment(*, user, reference: str, attachment_id: int) -> Attachment:
+    """A file of a question, for a member of the question's current agency: 404 if unknown, else PermissionDenied."""
+    attachment = (
+        Attachment.objects.select_related("question")
+        .filter(pk=attachment_id, question__reference=reference)
+        .exclude(question__status=S.UNVERIFIED)
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    if not staff_roles(user, attachment.question):
+        raise PermissionDenied(_("You do not work on questions of this agency."))
+    return attachment

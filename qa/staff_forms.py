@@ -1,0 +1,538 @@
+"""Forms of the officials' panel.
+
+They parse and render only. The rules (required texts, lengths, who may be
+assigned, which agency a question may go to) live in the services and come
+back as ValidationError({field: [messages]}); `add_service_errors` puts those
+next to the field they concern, so the panel and the API word errors the same.
+
+Every form that changes a question carries `expected_version`: the question
+version the page showed. A concurrent change then becomes a clear conflict.
+"""
+
+import re
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Agency, Membership
+
+from .forms import ACCEPTED_UPLOADS, MultipleFileField, MultipleFileInput
+from .models import AskerType, Channel, RejectionReason, Topic
+from .services.registration import REGISTER_CHANNELS
+from .staff_selectors import ALL_TAB, DUE_FILTERS, TAB_LABELS, TABS, QueueFilters
+
+MESSAGE_ROWS = 4
+
+
+class ServiceErrorsMixin:
+    def add_service_errors(self, error_dict: dict[str, list]) -> None:
+        """Put a service's {field: [messages]} on the form; unknown fields go to the top."""
+        for field, messages in error_dict.items():
+            target = field if field in self.fields else None
+            for message in messages:
+                self.add_error(target, message)
+
+
+class StaffForm(ServiceErrorsMixin, forms.Form):
+    """Texts are not required here on purpose: the service says what is missing, in one wording."""
+
+
+class VersionedForm(StaffForm):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+def _textarea(rows: int = MESSAGE_ROWS, maxlength: int | None = None) -> forms.Textarea:
+    attrs: dict = {"rows": rows}
+    if maxlength:
+        attrs.update(maxlength=maxlength, **{"data-counter": maxlength})
+    return forms.Textarea(attrs=attrs)
+
+
+def assignee_choices(users, *, empty_label) -> list[tuple[str, str]]:
+    return [("", empty_label)] + [(str(u.pk), u.get_full_name()) for u in users]
+
+
+# --- The queue ---------------------------------------------------------------------------------
+
+
+SORT_CHOICES = [
+    ("due", _("Due date (soonest first)")),
+    ("newest", _("Newest first")),
+    ("oldest", _("Oldest first")),
+    ("updated", _("Recently changed")),
+]
+
+
+class QueueFilterForm(forms.Form):
+    """GET filters of the queue; an invalid value is reported and ignored, never a 500."""
+
+    tab = forms.ChoiceField(required=False, widget=forms.HiddenInput)
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        help_text=_("Reference code, words of the title or text, or the asker's e-mail or phone."),
+        widget=forms.TextInput(attrs={"type": "search", "data-shortcut": "/"}),
+    )
+    agency = forms.ChoiceField(label=_("Agency"), required=False)
+    topic = forms.ChoiceField(label=_("Topic"), required=False)
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
+    due = forms.ChoiceField(
+        label=_("Deadline"),
+        required=False,
+        choices=[("", _("Any")), ("soon", _("Due soon")), ("overdue", _("Overdue"))],
+    )
+    date_from = forms.DateField(
+        label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_to = forms.DateField(
+        label=_("Received until"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
+
+    def __init__(self, *args, agencies: list[Agency], topics: list[Topic], assignees: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tab"].choices = [(tab, TAB_LABELS[tab]) for tab in (*TABS, ALL_TAB)]
+        self.fields["agency"].choices = [("", _("All my agencies"))] + [(str(a.pk), a.name) for a in agencies]
+        self.fields["topic"].choices = [("", _("All topics"))] + [(str(t.pk), t.name) for t in topics]
+        self.fields["assignee"].choices = [
+            ("", _("Anyone")),
+            ("me", _("Assigned to me")),
+            ("none", _("Not assigned")),
+        ] + [(str(u.pk), u.get_full_name()) for u in assignees]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
+    def _valid(self, name: str, default=None):
+        if not self.is_bound or name in self.errors:
+            return default
+        value = self.cleaned_data.get(name)
+        return default if value in (None, "") else value
+
+    @property
+    def current_tab(self) -> str:
+        return self._valid("tab", "new")
+
+    @property
+    def current_sort(self) -> str:
+        return self._valid("sort", "due")
+
+    def queue_filters(self) -> QueueFilters:
+        """The selector's filters from the valid part of the form (invalid fields count as "any")."""
+        if self.is_bound and not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        agency = self._valid("agency")
+        topic = self._valid("topic")
+        due = self._valid("due", "")
+        return QueueFilters(
+            agency_ids=(int(agency),) if agency else (),
+            topic_id=int(topic) if topic else None,
+            assignee=self._valid("assignee"),
+            due=due if due in DUE_FILTERS else "",
+            date_from=self._valid("date_from") if "date_to" not in self.errors else None,
+            date_to=self._valid("date_to"),
+            search=(self._valid("q", "") or "").strip(),
+        )
+
+    def is_filtered(self) -> bool:
+        filters = self.queue_filters()
+        return any(
+            (filters.topic_id, filters.assignee, filters.due, filters.date_from, filters.date_to, filters.search)
+        )
+
+
+class BulkRejectForm(StaffForm):
+    """Rejecting a wave of spam from the queue: the same reason and message for each chosen question."""
+
+    references = forms.MultipleChoiceField(required=False)  # choices are the references on the page
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[(value, label) for value, label in RejectionReason.choices if value != RejectionReason.DUPLICATE],
+        initial=RejectionReason.SPAM,
+    )
+    message = forms.CharField(
+        label=_("Message to the askers"),
+        required=False,
+        help_text=_("Sent to every asker whose question you reject here."),
+        widget=_textarea(3, 5000),
+    )
+
+    def __init__(self, *args, references: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A reference that left the page (or was typed in) is still looked up, and only in the user's agencies.
+        chosen = self.data.getlist("references") if self.is_bound and hasattr(self.data, "getlist") else []
+        self.fields["references"].choices = [(r, r) for r in {*(references or []), *chosen}]
+
+    def clean_references(self):
+        references = self.cleaned_data["references"]
+        if not references:
+            raise forms.ValidationError(_("Tick the questions you want to reject."))
+        return references
+
+
+# --- Actions on one question ----------------------------------------------------------------------
+
+
+class AcceptForm(VersionedForm):
+    assignee = forms.ChoiceField(label=_("Assign to (optional)"), required=False)
+    note = forms.CharField(label=_("Internal note (optional)"), required=False, widget=_textarea(2, 5000))
+
+    def __init__(self, *args, assignees=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = assignee_choices(assignees, empty_label=_("Nobody yet"))
+
+    def service_arguments(self) -> dict:
+        return {"assignee": _int_or_none(self.cleaned_data["assignee"]), "note": self.cleaned_data["note"]}
+
+
+class AssignForm(VersionedForm):
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
+    note = forms.CharField(label=_("Internal note (optional)"), required=False, widget=_textarea(2, 5000))
+
+    def __init__(self, *args, assignees=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = assignee_choices(assignees, empty_label=_("Nobody (take it back)"))
+
+    def service_arguments(self) -> dict:
+        return {"assignee": _int_or_none(self.cleaned_data["assignee"]), "note": self.cleaned_data["note"]}
+
+
+class RejectForm(VersionedForm):
+    reason = forms.ChoiceField(label=_("Reason"), required=False)
+    duplicate_of = forms.CharField(
+        label=_("Duplicate of (reference code)"),
+        required=False,
+        max_length=40,
+        help_text=_("Only when the reason is “duplicate”: the question this one repeats."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "class": "reference"}),
+    )
+    message = forms.CharField(
+        label=_("Message to the asker"),
+        required=False,
+        help_text=_("The asker reads this on the tracking page and in the e-mail."),
+        widget=_textarea(4, 5000),
+    )
+    internal_note = forms.CharField(label=_("Internal note (optional)"), required=False, widget=_textarea(2, 5000))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [("", _("Choose a reason…")), *RejectionReason.choices]
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "reason": data["reason"],
+            "message": data["message"],
+            "duplicate_of": data["duplicate_of"] or None,
+            "internal_note": data["internal_note"],
+        }
+
+
+class TransferForm(VersionedForm):
+    agency = forms.ChoiceField(label=_("Transfer to"), required=False)
+    reason = forms.CharField(
+        label=_("Why this agency?"),
+        required=False,
+        help_text=_("The asker is told the question moved, and why."),
+        widget=_textarea(3, 1000),
+    )
+    internal_note = forms.CharField(label=_("Internal note (optional)"), required=False, widget=_textarea(2, 5000))
+
+    def __init__(self, *args, agencies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = [("", _("Choose an agency…"))] + [(str(a.pk), a.name) for a in agencies]
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "to_agency": _int_or_none(data["agency"]) or 0,
+            "reason": data["reason"],
+            "internal_note": data["internal_note"],
+        }
+
+
+class RequestInformationForm(VersionedForm):
+    message = forms.CharField(
+        label=_("What should the asker add?"),
+        required=False,
+        help_text=_("The answer deadline pauses until the asker replies from the tracking page."),
+        widget=_textarea(4, 5000),
+    )
+
+    def service_arguments(self) -> dict:
+        return {"message": self.cleaned_data["message"]}
+
+
+class NoteOnlyForm(VersionedForm):
+    note = forms.CharField(label=_("Internal note (optional)"), required=False, widget=_textarea(2, 5000))
+
+    def service_arguments(self) -> dict:
+        return {"note": self.cleaned_data["note"]}
+
+
+class ReturnForm(VersionedForm):
+    comment = forms.CharField(
+        label=_("What should change?"),
+        required=False,
+        help_text=_("The author and the assignee are told."),
+        widget=_textarea(3, 5000),
+    )
+
+    def service_arguments(self) -> dict:
+        return {"comment": self.cleaned_data["comment"]}
+
+
+class SendForm(VersionedForm):
+    signed_by = forms.CharField(
+        label=_("Signed by (optional)"),
+        required=False,
+        max_length=255,
+        help_text=_("Empty: the answer is signed with the agency's name."),
+    )
+
+    def service_arguments(self) -> dict:
+        signed_by = self.cleaned_data["signed_by"]
+        return {"signed_by": signed_by or None}
+
+
+class UnpublishForm(VersionedForm):
+    reason = forms.CharField(label=_("Why? (internal)"), required=False, widget=_textarea(2, 1000))
+
+    def service_arguments(self) -> dict:
+        return {"reason": self.cleaned_data["reason"]}
+
+
+class PublicVersionForm(VersionedForm):
+    """The redacted public title and text, used both to save them and to publish with them."""
+
+    public_title = forms.CharField(
+        label=_("Public title"),
+        required=False,
+        strip=False,
+        widget=forms.TextInput(attrs={"maxlength": 200, "data-counter": 200}),
+    )
+    public_body = forms.CharField(
+        label=_("Public text"),
+        required=False,
+        strip=False,
+        help_text=_("Remove names, addresses, phone numbers and anything else that identifies the asker."),
+        widget=forms.Textarea(attrs={"rows": 10, "maxlength": 10000, "data-counter": 10000}),
+    )
+
+    def service_arguments(self) -> dict:
+        return {"public_title": self.cleaned_data["public_title"], "public_body": self.cleaned_data["public_body"]}
+
+
+class NoteForm(StaffForm):
+    body = forms.CharField(
+        label=_("New internal note"),
+        required=False,
+        help_text=_("Seen only by the agency's staff."),
+        widget=_textarea(3, 5000),
+    )
+
+
+# --- The answer ----------------------------------------------------------------------------------
+
+_BLOCK_TAG = re.compile(r"<\s*(p|br|ul|ol|li)\b", re.IGNORECASE)
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def paragraphs_to_html(text: str) -> str:
+    """Plain text typed in the editor → paragraphs: a blank line starts a new one, a line break stays one.
+
+    Text that already has block tags is left alone, so a saved draft round-trips.
+    The service sanitises the result either way.
+    """
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not text or _BLOCK_TAG.search(text):
+        return text
+    paragraphs = [p.strip() for p in _PARAGRAPH_BREAK.split(text) if p.strip()]
+    return "".join("<p>" + p.replace("\n", "<br>") + "</p>" for p in paragraphs)
+
+
+class AnswerForm(StaffForm):
+    answer_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    body = forms.CharField(
+        label=_("Answer"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 14, "maxlength": 50000, "data-counter": 50000, "spellcheck": "true"}),
+    )
+    signed_by = forms.CharField(
+        label=_("Signed by (optional)"),
+        required=False,
+        max_length=255,
+        help_text=_("For example: Giám đốc Sở Tài nguyên và Môi trường. Empty: the agency's name."),
+    )
+    attachments = MultipleFileField(
+        label=_("Attach official documents (optional)"),
+        required=False,
+        help_text=_("Up to %(count)d files: PDF, JPEG, PNG or DOCX, at most %(size)d MB each.")
+        % {"count": settings.QA_MAX_ATTACHMENTS, "size": settings.QA_MAX_ATTACHMENT_BYTES // (1024 * 1024)},
+        widget=MultipleFileInput(attrs={"accept": ACCEPTED_UPLOADS}),
+    )
+
+    def service_arguments(self, files: list) -> dict:
+        data = self.cleaned_data
+        return {
+            "body": paragraphs_to_html(data["body"]),
+            "expected_version": data.get("answer_version") or None,
+            "signed_by": data["signed_by"],
+            "attachments": files,
+        }
+
+
+class TemplatePickForm(forms.Form):
+    """GET ?template=<id>: start the answer from one of the agency's templates (works without JavaScript)."""
+
+    template = forms.ChoiceField(label=_("Start from a template"), required=False)
+
+    def __init__(self, *args, templates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].choices = [("", _("Choose a template…"))] + [
+            (str(t.pk), f"{t.title} · {t.topic.name}" if t.topic_id else t.title) for t in templates
+        ]
+
+
+# --- Registering a question received by phone, paper or e-mail --------------------------------------
+
+
+class RegisterForm(StaffForm):
+    agency = forms.ChoiceField(label=_("Agency"), required=False)
+    channel = forms.ChoiceField(
+        label=_("Received by"),
+        required=False,
+        choices=[(c.value, c.label) for c in Channel if c in REGISTER_CHANNELS],
+        widget=forms.RadioSelect,
+    )
+    received_on = forms.DateField(
+        label=_("Received on"),
+        required=False,
+        help_text=_("Empty: today. The 5-working-day transfer clock counts from this date."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    topic = forms.ChoiceField(label=_("Topic"), required=False)
+    title = forms.CharField(
+        label=_("Title"), required=False, strip=False, widget=forms.TextInput(attrs={"maxlength": 200})
+    )
+    body = forms.CharField(label=_("The question"), required=False, strip=False, widget=_textarea(8))
+    asker_type = forms.ChoiceField(
+        label=_("The asker is"),
+        required=False,
+        choices=AskerType.choices,
+        initial=AskerType.INDIVIDUAL,
+        widget=forms.RadioSelect,
+    )
+    name = forms.CharField(label=_("Asker's full name"), required=False)
+    organisation_name = forms.CharField(label=_("Organisation or business"), required=False)
+    tax_code = forms.CharField(label=_("Tax code"), required=False)
+    email = forms.CharField(label=_("E-mail"), required=False, widget=forms.EmailInput)
+    phone = forms.CharField(label=_("Phone"), required=False, widget=forms.TextInput(attrs={"type": "tel"}))
+    address = forms.CharField(label=_("Postal address"), required=False)
+    language = forms.ChoiceField(label=_("Asker's language"), required=False, choices=settings.LANGUAGES)
+    consent_to_publish = forms.BooleanField(
+        label=_("The asker agrees that the question and answer may be published without personal data."),
+        required=False,
+    )
+    attachments = MultipleFileField(
+        label=_("Scanned letter or other files (optional)"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": ACCEPTED_UPLOADS}),
+    )
+    note = forms.CharField(label=_("Internal note (optional)"), required=False, widget=_textarea(2, 5000))
+
+    def __init__(self, *args, agencies: list[Agency], topics: list[Topic], **kwargs):
+        super().__init__(*args, **kwargs)
+        self._agencies = {str(a.pk): a for a in agencies}
+        self._topics = {str(t.pk): t for t in topics}
+        first = [] if len(agencies) == 1 else [("", _("Choose an agency…"))]
+        self.fields["agency"].choices = first + [(str(a.pk), a.name) for a in agencies]
+        self.fields["topic"].choices = [("", _("Choose a topic…"))] + [(str(t.pk), t.name) for t in topics]
+
+    def service_arguments(self, files: list) -> dict:
+        data = self.cleaned_data
+        return {
+            "agency": self._agencies.get(data.get("agency") or ""),
+            "topic": self._topics.get(data.get("topic") or ""),
+            "channel": data.get("channel") or "",
+            "received_on": data.get("received_on"),
+            "title": data.get("title", ""),
+            "body": data.get("body", ""),
+            "asker_type": data.get("asker_type") or "",
+            "name": data.get("name", ""),
+            "email": data.get("email", ""),
+            "phone": data.get("phone", ""),
+            "address": data.get("address", ""),
+            "organisation_name": data.get("organisation_name", ""),
+            "tax_code": data.get("tax_code", ""),
+            "language": data.get("language") or "vi",
+            "consent_to_publish": bool(data.get("consent_to_publish")),
+            "attachments": files,
+            "note": data.get("note", ""),
+        }
+
+
+# --- Agency administration ------------------------------------------------------------------------
+
+
+class MemberAddForm(StaffForm):
+    email = forms.CharField(
+        label=_("E-mail of the person"),
+        required=False,
+        help_text=_("They must already have an account on the portal."),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.ANSWERER)
+
+
+class MemberRoleForm(StaffForm):
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+
+class AgencySettingsForm(StaffForm):
+    answer_deadline_days = forms.IntegerField(
+        label=_("Default answer deadline (working days)"),
+        required=False,
+        help_text=_("Counted from the day a question is accepted; public holidays and weekends do not count."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    review_required = forms.BooleanField(
+        label=_("Answers must be approved by a reviewer before they are sent"), required=False
+    )
+
+
+class AnswerTemplateForm(StaffForm):
+    title = forms.CharField(label=_("Title"), required=False, widget=forms.TextInput(attrs={"maxlength": 200}))
+    topic = forms.ChoiceField(label=_("Topic"), required=False)
+    body = forms.CharField(
+        label=_("Text"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 12}),
+    )
+
+    def __init__(self, *args, topics: list[Topic], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].choices = [("", _("Every topic"))] + [(str(t.pk), t.name) for t in topics]
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "topic": _int_or_none(data["topic"]),
+            "body": paragraphs_to_html(data["body"]),
+        }
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
