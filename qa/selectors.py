@@ -85,7 +85,7 @@ def archive(
     topic: Topic | None = None,
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
-    ordering: str = "newest",
+    ordering: str = "",
 ) -> QuerySet[Question]:
     """Published questions for the archive list and the API, filtered and sorted.
 
