@@ -26,7 +26,8 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 _answer_cleaner = nh3.Cleaner(
     tags=set(ANSWER_TAGS),
     clean_content_tags=set(_DROP_WITH_CONTENT),
-    attributes={"a": {"href"}},
+    # "*": nothing on every tag, else nh3 keeps its generic `title` and `lang`.
+    attributes={"*": set(), "a": {"href"}},
     url_schemes=set(LINK_SCHEMES),
     # A relative link would point into the portal with the official's authority: only absolute ones.
     url_relative="deny",
