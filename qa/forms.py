@@ -47,8 +47,19 @@ def agency_choices(agencies: list[Agency]) -> list:
     return choices
 
 
-class MultipleFileInput(forms.ClearableFileInput):
+class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Hands every chosen file on as a list; count, size and type are the service's checks."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [f for f in data if f]
+        return [data] if data else []
 
 
 class AskForm(forms.Form):
@@ -110,7 +121,7 @@ class AskForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
-    attachments = forms.FileField(
+    attachments = MultipleFileField(
         label=_("Attachments (optional)"),
         required=False,
         help_text=_("Up to %(count)d files: PDF, JPEG, PNG or DOCX, at most %(size)d MB each.")

@@ -309,9 +309,17 @@ def lost_link(request: HttpRequest) -> HttpResponse:
 # --- Public archive -----------------------------------------------------------------------
 
 
-def _archive_page(request: HttpRequest, template: str, extra: dict, **fixed) -> HttpResponse:
-    agencies = list(selectors.active_agencies())
-    topics = list(selectors.active_topics())
+def _archive_page(
+    request: HttpRequest,
+    template: str,
+    extra: dict,
+    *,
+    agencies: list | None = None,
+    topics: list | None = None,
+    **fixed,
+) -> HttpResponse:
+    agencies = list(selectors.active_agencies()) if agencies is None else agencies
+    topics = list(selectors.active_topics()) if topics is None else topics
     form = ArchiveFilterForm(request.GET or None, agencies=agencies, topics=topics)
     form.is_valid()  # errors are shown; only the valid filters apply
     arguments = form.archive_arguments() if form.is_bound else {"ordering": "newest"}
@@ -325,6 +333,9 @@ def _archive_page(request: HttpRequest, template: str, extra: dict, **fixed) -> 
         "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "search": arguments.get("search", ""),
         "filtered": any(arguments.get(k) for k in ("search", "agency", "topic", "date_from", "date_to")),
+        # Keep the filter panel folded on phones unless the visitor used it.
+        "filters_open": bool(form.errors)
+        or any(request.GET.get(k) for k in ("agency", "topic", "date_from", "date_to", "sort")),
         **extra,
     }
     return render(request, template, context)
@@ -342,15 +353,18 @@ def agency_page(request: HttpRequest, slug: str) -> HttpResponse:
     if agency is None:
         raise Http404
     sub_agencies = [a for a in agencies if a.parent_id == agency.pk]
-    return _archive_page(request, "qa/agency.html", {"agency": agency, "sub_agencies": sub_agencies}, agency=agency)
+    return _archive_page(
+        request, "qa/agency.html", {"agency": agency, "sub_agencies": sub_agencies}, agencies=agencies, agency=agency
+    )
 
 
 @require_GET
 def topic_page(request: HttpRequest, slug: str) -> HttpResponse:
-    topic = next((t for t in selectors.active_topics() if t.slug == slug), None)
+    topics = list(selectors.active_topics())
+    topic = next((t for t in topics if t.slug == slug), None)
     if topic is None:
         raise Http404
-    return _archive_page(request, "qa/topic.html", {"topic": topic}, topic=topic)
+    return _archive_page(request, "qa/topic.html", {"topic": topic}, topics=topics, topic=topic)
 
 
 @require_GET

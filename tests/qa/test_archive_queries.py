@@ -1,0 +1,73 @@
+"""List pages cost a fixed number of queries however many questions they show (no N+1)."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import AgencyFactory, PublishedQuestionFactory, TopicFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
+
+
+@pytest.fixture
+def world():
+    city = AgencyFactory(slug="ubnd")
+    departments = [AgencyFactory(parent=city, slug=f"so-{i}") for i in range(3)]
+    topics = [TopicFactory(slug=f"linh-vuc-{i}") for i in range(3)]
+    return {"city": city, "departments": departments, "topics": topics}
+
+
+def _add_published(world, count):
+    for i in range(count):
+        PublishedQuestionFactory(
+            agency=world["departments"][i % 3],
+            topic=world["topics"][i % 3],
+            public_title=f"Thủ tục đất đai số {i}",
+            published_at=timezone.now() - datetime.timedelta(hours=i),
+        )
+
+
+def _count(url: str, params: dict | None = None) -> int:
+    client = Client()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return len(queries.captured_queries)
+
+
+PAGES = [
+    # (url name, args, params, expected queries)
+    ("qa:home", [], {}, 3),  # agencies, latest answers, topics
+    ("qa:archive", [], {}, 4),  # agencies, topics, count, page
+    ("qa:archive", [], {"q": "dat dai", "topic": "linh-vuc-1", "sort": "views"}, 4),
+    ("qa:archive", [], {"agency": "ubnd", "page": "2"}, 5),  # + the agency tree
+    ("qa:agency", ["ubnd"], {}, 5),
+    ("qa:topic", ["linh-vuc-0"], {}, 4),
+    ("qa:feed", [], {}, 1),
+]
+
+
+@pytest.mark.parametrize(("name", "args", "params", "expected"), PAGES)
+def test_list_page_queries_do_not_grow_with_rows(world, name, args, params, expected, django_assert_num_queries):
+    url = reverse(name, args=args)
+    _add_published(world, 3)
+    with django_assert_num_queries(expected):
+        Client().get(url, params)
+    _add_published(world, 27)
+    with django_assert_num_queries(expected):
+        Client().get(url, params)
+    assert _count(url, params) == expected
+
+
+def test_archive_page_really_shows_the_rows(world):
+    _add_published(world, 30)
+    response = Client().get(reverse("qa:archive"))
+    assert len(response.context["questions"]) == 20
+    assert response.context["page"].paginator.count == 30
+    page = response.content.decode()
+    assert page.count('class="card question-card"') == 20
