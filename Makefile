@@ -53,11 +53,14 @@ format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Celery needs REDIS_URL (or CELERY_BROKER_URL); without it tasks run eagerly in the web process.
+# One worker serves both queues here; on several hosts, give e-mail its own: `-Q email`.
 worker: $(VENV)/.installed-run
 	$(VENV)/bin/celery -A config worker -l info -Q default,email
 
+# Exactly one beat per deployment (schedule in config/settings/base.py); its state file stays out of the tree.
 beat: $(VENV)/.installed-run
-	$(VENV)/bin/celery -A config beat -l info
+	$(VENV)/bin/celery -A config beat -l info --schedule $(VENV)/celerybeat-schedule
 
 # Production-style ASGI server (see docs/performance.md for why uvicorn).
 serve-prod: $(VENV)/.installed-run

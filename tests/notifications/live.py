@@ -171,6 +171,8 @@ class SmtpSink:
         self.delay_seconds = 0.0
         self.first_seen = threading.Event()
         self._held = False
+        # address → how many more times to answer "451 try again later" (-1: always).
+        self.temporary_failures: dict[str, int] = {}
         self.controller = Controller(self, hostname="127.0.0.1", port=port, ready_timeout=10)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -185,6 +187,12 @@ class SmtpSink:
     async def handle_DATA(self, server, session, envelope):
         if self.delay_seconds:
             await asyncio.sleep(self.delay_seconds)
+        with self._lock:
+            for address in envelope.rcpt_tos:
+                remaining = self.temporary_failures.get(address, 0)
+                if remaining:
+                    self.temporary_failures[address] = remaining - 1 if remaining > 0 else -1
+                    return "451 4.3.0 Mailbox busy, try again later"
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
             self.messages.append(message)

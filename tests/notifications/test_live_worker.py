@@ -214,3 +214,38 @@ def test_two_workers_given_the_same_task_send_once(
     assert outcomes == ["sent", "skipped"]
     row.refresh_from_db()
     assert (row.status, row.attempts) == (Status.SENT, 1)
+
+
+def test_a_real_worker_retries_with_backoff_then_marks_failed(
+    redis_server, smtp_sink, process_env, processes, live_broker, workdir
+):
+    process_env["NOTIFICATIONS_MAX_ATTEMPTS"] = "3"
+    worker = _start_worker("w1", process_env, workdir, processes)
+    smtp_sink.temporary_failures = {"flaky@example.vn": 2, "broken@example.vn": -1}
+    rows = {
+        address: Notification.objects.create(
+            kind="qa.received",
+            channel=Channel.EMAIL,
+            email=address,
+            context={"question": {"reference": f"HP-R-{n}", "title": "Hỏi", "agency": {"name": "Sở"}}, "name": "An"},
+            idempotency_key=f"retry-{n}",
+        )
+        for n, address in enumerate(("flaky@example.vn", "broken@example.vn"))
+    }
+    for row in rows.values():
+        tasks.send_email.apply_async((row.pk,))
+
+    def settled() -> bool:
+        return (
+            not Notification.objects.filter(pk__in=[r.pk for r in rows.values()])
+            .exclude(status__in=[Status.SENT, Status.FAILED])
+            .exists()
+        )
+
+    assert live.wait_until(settled, timeout=60, interval=0.5), worker.log()[-3000:]
+    flaky, broken = (Notification.objects.get(pk=rows[a].pk) for a in ("flaky@example.vn", "broken@example.vn"))
+    assert (flaky.status, flaky.attempts, flaky.last_error) == (Status.SENT, 3, "")
+    assert (broken.status, broken.attempts) == (Status.FAILED, 3)
+    assert "451" in broken.last_error
+    assert [str(m["To"]) for m in smtp_sink.received()] == ["flaky@example.vn"]
+    assert "Retry in" in worker.log()
