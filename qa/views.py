@@ -291,7 +291,8 @@ def lost_link(request: HttpRequest) -> HttpResponse:
                     language=translation.get_language() or settings.LANGUAGE_CODE,
                 )
             except ValidationError as exc:
-                form.add_error("email", exc.message_dict.get("email", exc.messages))
+                errors = exc.message_dict.get("email", exc.messages) if hasattr(exc, "error_dict") else exc.messages
+                form.add_error("email", errors)
             except RateLimited as exc:
                 form.add_error(None, str(exc.message))
                 status, retry_after = 429, exc.retry_after

@@ -875,3 +875,10 @@ def test_organisation_submission_saves_org_data(client, agency, topic):
     question = Question.objects.get()
     assert question.asker_type == AskerType.ORGANISATION
     assert (question.contact.organisation_name, question.contact.tax_code) == ("Công ty CP Cảng Xanh", "0201234567-001")
+
+
+def test_about_page_explains_deadlines_and_privacy(client):
+    page = html(client.get(reverse("about")))
+    assert "within 5 working days" in page
+    assert "never shown in the public archive" in page
+    assert reverse("qa:feed") in page
