@@ -375,6 +375,9 @@ class DialogueConsumer(AsyncWebsocketConsumer):
     async def on_end(self, message: dict, ref) -> None:
         await self._session_action(ref, services.session_end)
 
+    async def on_publish_transcript(self, message: dict, ref) -> None:
+        await self._session_action(ref, services.session_publish_transcript)
+
     async def on_announce(self, message: dict, ref) -> None:
         await self.act(
             ref,

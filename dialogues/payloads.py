@@ -6,7 +6,6 @@ Public builders never include the asker's account, e-mail or original text.
 """
 
 import orjson
-from django.utils.translation import gettext as _
 
 from . import video
 from .models import Announcement, DialogueSession, EventScope, LiveQuestion, SessionEvent
@@ -49,7 +48,7 @@ def question_payload(question: LiveQuestion) -> dict:
     return {
         "id": question.pk,
         "text": question.public_text,
-        "name": question.public_name or _("Guest"),
+        "name": question.public_name,  # "" for an anonymous asker: clients show "Guest" in their language
         "status": question.status,
         "votes": question.vote_count,
         "position": question.position,

@@ -232,6 +232,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "QuestionStatusEnum": "qa.models.QuestionStatus",
         "AskerTypeEnum": "qa.models.AskerType",
+        "DialogueSessionStatusEnum": "dialogues.models.SessionStatus",
+        "LiveQuestionStatusEnum": "dialogues.models.LiveQuestionStatus",
+        "LiveAnswerKindEnum": "dialogues.models.AnswerKind",
+        "LiveVideoKindEnum": ["hls", "embed"],
     },
     # Swagger UI would otherwise send the schema to validator.swagger.io: no outside requests.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
