@@ -25,9 +25,10 @@ messages: $(VENV)/.installed-run
 	@command -v msgfmt >/dev/null || { echo "gettext is missing: apt-get install gettext (needed to compile translations)"; exit 1; }
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
 
+# Only a vi catalogue: msgids are English. Scripts get their texts from the templates
+# (data-* attributes, json_script), so there is no djangojs catalogue.
 makemessages: $(VENV)/.installed-run
-	$(PY) manage.py makemessages -l vi -l en --ignore=.venv --ignore=staticfiles --ignore=media --ignore=bench --ignore=tests --no-obsolete
-	$(PY) manage.py makemessages -d djangojs -l vi -l en --ignore=.venv --ignore=staticfiles --ignore=media --no-obsolete
+	$(PY) manage.py makemessages -l vi --ignore=.venv --ignore=staticfiles --ignore=media --ignore=bench --ignore=tests --ignore=node_modules --no-obsolete
 
 migrate: $(VENV)/.installed-run
 	$(PY) manage.py migrate --noinput
