@@ -1,0 +1,157 @@
+"""The public archive at 10,000, 100,000 and 1,000,000 published questions.
+
+Each size is reached by generating the missing rows (generate_archive, COPY), then
+one uvicorn process serves the project and the harness sends sequential requests
+of each kind, timed at the server (Server-Timing from bench.instrument). The
+throughput test puts 16 concurrent keep-alive clients (one Node process) on the
+archive list API and on a hello-world Django view behind the same middleware,
+alternating, and compares the medians.
+"""
+
+import random
+import time
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from django.core.management import call_command
+
+from . import stack
+from .stack import Server, Timed
+
+# What citizens type: with and without accents, common and rare words, one that matches nothing.
+SEARCHES = [
+    "thủ tục cấp giấy chứng nhận quyền sử dụng đất",
+    "tach thua dat o",
+    "so do bi rach",
+    "quyet toan thue thu nhap ca nhan",
+    "học phí",
+    "giấy phép lái xe hạng B2",
+    "dang ky khai sinh cho con",
+    "rut bao hiem xa hoi mot lan",
+    "tro cap that nghiep",
+    "giấy phép xây dựng nhà ở riêng lẻ",
+    "o nhiem nguon nuoc",
+    "xét hộ nghèo",
+    "nghị định 102/2024/NĐ-CP",
+    "phuong dong khe",
+    "xã Lại Xuân huyện Thủy Nguyên",
+    "Lạch Tray",
+    "chuyen truong tieu hoc",
+    "che do thai san",
+    "dang kiem xe o to",
+    "hoan cong nha o",
+    "thủ tục",
+    "dat",
+    "xin hỏi",
+    "hop dong lao dong thu viec",
+    "lệ phí trước bạ",
+    "miễn giảm học phí hộ cận nghèo",
+    "giấy chuyển tuyến bảo hiểm y tế",
+    "vinh bao",
+    "thành lập doanh nghiệp vốn điều lệ",
+    "quang phuc tien lang",
+    "cap lai bang tot nghiep",
+    "khong co cau hoi nao nhu the nay",
+]
+
+
+@dataclass
+class SizeResult:
+    rows: int
+    generate_s: float | None
+    kinds: dict = field(default_factory=dict)  # kind -> Timed.run() result
+    hello_rps: list[float] = field(default_factory=list)
+    list_rps: list[float] = field(default_factory=list)
+    list_server_p95: list[float] = field(default_factory=list)
+    throughput_errors: int = 0
+
+    @property
+    def ratio(self) -> float | None:
+        hello, listing = stack.median(self.hello_rps), stack.median(self.list_rps)
+        return listing / hello if hello and listing else None
+
+
+def _published_count() -> int:
+    from qa.models import Question, QuestionStatus
+
+    return Question.objects.filter(status=QuestionStatus.PUBLISHED).count()
+
+
+def grow_to(rows: int) -> float | None:
+    """Generate published questions until the archive holds `rows`; returns seconds spent (None if none needed)."""
+    missing = rows - _published_count()
+    if missing <= 0:
+        return None
+    started = time.monotonic()
+    call_command("generate_archive", questions=missing, verbosity=0)
+    return time.monotonic() - started
+
+
+def _samples(count: int, rng: random.Random) -> tuple[list[str], list[str]]:
+    """References and titles of random published questions (by id range: no ORDER BY random() over a million)."""
+    from django.db.models import Max, Min
+
+    from qa.models import Question, QuestionStatus
+
+    published = Question.objects.filter(status=QuestionStatus.PUBLISHED)
+    bounds = published.aggregate(low=Min("id"), high=Max("id"))
+    references, titles = [], []
+    attempts = 0
+    while len(references) < count and attempts < count * 20:
+        attempts += 1
+        pick = rng.randint(bounds["low"], bounds["high"])
+        row = published.filter(id__gte=pick).order_by("id").values_list("reference", "public_title").first()
+        if row:
+            references.append(row[0])
+            titles.append(row[1])
+    return references, titles
+
+
+def run_size(database: str, rows: int, *, per_kind: int, throughput_s: float, rounds: int, seed: int = 7) -> SizeResult:
+    generated = grow_to(rows)
+    result = SizeResult(rows=_published_count(), generate_s=generated)
+    rng = random.Random(seed + rows)
+    references, titles = _samples(per_kind, rng)
+    # While typing a title: the first few words of an existing one.
+    typed = [" ".join(t.split()[: rng.randint(3, 7)]) for t in titles]
+    searches = [SEARCHES[i % len(SEARCHES)] for i in range(per_kind)]
+    last_page = max(1, min(result.rows // 20, 50))
+    kinds = {
+        "search_web": [f"/questions/?q={quote(s)}" for s in searches],
+        "search_api": [f"/api/v1/questions/?search={quote(s)}" for s in searches],
+        "similar_api": [f"/api/v1/questions/similar/?q={quote(t)}" for t in typed],
+        "list_web": [f"/questions/?page={1 + (i % 3) * (last_page // 3)}" for i in range(per_kind)],
+        "list_api": [f"/api/v1/questions/?page={1 + (i % 3) * (last_page // 3)}" for i in range(per_kind)],
+        "detail_web": [f"/questions/{r}/" for r in references],
+        "detail_api": [f"/api/v1/questions/{r}/" for r in references],
+    }
+    server = Server(database, label=f"archive-{rows}")
+    try:
+        timed = Timed(server.base)
+        # Warm-up: imports, template loading, connection, the planner's first look.
+        timed.run([paths[0] for paths in kinds.values()] * 2)
+        for kind, paths in kinds.items():
+            result.kinds[kind] = timed.run(paths)
+        timed.close()
+        hello = {"base": server.base, "paths": ["/__bench/hello/"], "concurrency": 16, "warmup_s": 1}
+        listing = {
+            "base": server.base,
+            "paths": [f"/api/v1/questions/?page={p}" for p in (1, 2, 3, 4, 5)],
+            "concurrency": 16,
+            "warmup_s": 1,
+        }
+        for _ in range(rounds):
+            for target, args in (("hello", hello), ("list", listing)):
+                summary = stack.node_load({**args, "duration_s": throughput_s}, timeout=throughput_s + 60)
+                result.throughput_errors += summary["errors"] + sum(
+                    n for code, n in summary["status"].items() if code != "200"
+                )
+                if target == "hello":
+                    result.hello_rps.append(summary["rps"])
+                else:
+                    result.list_rps.append(summary["rps"])
+                    if summary["server_ms"]["p95"] is not None:
+                        result.list_server_p95.append(summary["server_ms"]["p95"])
+    finally:
+        server.stop()
+    return result
