@@ -340,21 +340,42 @@ class NoteForm(StaffForm):
 
 # --- The answer ----------------------------------------------------------------------------------
 
-_BLOCK_TAG = re.compile(r"<\s*(p|br|ul|ol|li)\b", re.IGNORECASE)
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_BLOCK_START = re.compile(r"^<\s*(p|ul|ol)\b", re.IGNORECASE)
+_P_OPEN = re.compile(r"<p>\s*", re.IGNORECASE)
+_P_CLOSE = re.compile(r"\s*</p>\s*", re.IGNORECASE)
+_BR = re.compile(r"<br\s*/?>\n?", re.IGNORECASE)
+_LIST_OPEN = re.compile(r"\s*(<(?:ul|ol)\b)", re.IGNORECASE)
+_LIST_CLOSE = re.compile(r"(</(?:ul|ol)>)\s*", re.IGNORECASE)
+_MANY_BREAKS = re.compile(r"\n{3,}")
 
 
 def paragraphs_to_html(text: str) -> str:
-    """Plain text typed in the editor → paragraphs: a blank line starts a new one, a line break stays one.
+    """What the official typed → answer HTML: blocks separated by an empty line become paragraphs.
 
-    Text that already has block tags is left alone, so a saved draft round-trips.
-    The service sanitises the result either way.
+    A block that is already a paragraph or a list (<p>, <ul>, <ol>) is kept as
+    written; inside a paragraph a line break stays a line break. The service
+    sanitises the result either way.
     """
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-    if not text or _BLOCK_TAG.search(text):
-        return text
-    paragraphs = [p.strip() for p in _PARAGRAPH_BREAK.split(text) if p.strip()]
-    return "".join("<p>" + p.replace("\n", "<br>") + "</p>" for p in paragraphs)
+    # A list is a block of its own even when typed right after a sentence.
+    text = _LIST_CLOSE.sub("\\1\n\n", _LIST_OPEN.sub("\n\n\\1", text))
+    blocks = [block.strip() for block in _PARAGRAPH_BREAK.split(text) if block.strip()]
+    return "".join(
+        block if _BLOCK_START.match(block) else "<p>" + block.replace("\n", "<br>") + "</p>" for block in blocks
+    )
+
+
+def html_to_editable(html: str) -> str:
+    """Stored answer HTML → the editor's text: paragraphs as empty lines, so officials do not edit <p> tags.
+
+    The inverse of paragraphs_to_html for what it produces; lists and inline tags stay as they are.
+    """
+    text = _BR.sub("\n", html or "")
+    text = _P_OPEN.sub("", text)
+    text = _P_CLOSE.sub("\n\n", text)
+    text = _LIST_CLOSE.sub("\\1\n\n", _LIST_OPEN.sub("\n\n\\1", text))
+    return _MANY_BREAKS.sub("\n\n", text).strip()
 
 
 class AnswerForm(StaffForm):

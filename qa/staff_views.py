@@ -11,6 +11,7 @@ on an old version, re-renders the CURRENT page with a message and the typed
 text kept (409); a role that may not act gets 403.
 """
 
+import datetime
 import re
 from dataclasses import dataclass
 from functools import wraps
@@ -22,6 +23,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -369,6 +371,14 @@ def redaction_hints(sq: StaffQuestion) -> list[str]:
     return hints
 
 
+def _local_date(iso: str) -> str:
+    """An ISO date kept in an event's data, in the reader's date format."""
+    try:
+        return date_format(datetime.date.fromisoformat(iso), "SHORT_DATE_FORMAT")
+    except (TypeError, ValueError):
+        return str(iso)
+
+
 def _timeline(sq: StaffQuestion) -> list[dict]:
     labels = dict(S.choices)
     reasons = dict(RejectionReason.choices)
@@ -388,7 +398,7 @@ def _timeline(sq: StaffQuestion) -> list[dict]:
         if data.get("duplicate_of"):
             details.append(_("Duplicate of %(ref)s") % {"ref": data["duplicate_of"]})
         if data.get("due_date") and event.action in ("accept", "receive_information"):
-            details.append(_("Answer due by %(date)s") % {"date": data["due_date"]})
+            details.append(_("Answer due by %(date)s") % {"date": _local_date(data["due_date"])})
         if data.get("paused_working_days"):
             details.append(_("Clock paused for %(n)s working day(s)") % {"n": data["paused_working_days"]})
         if data.get("channel"):
@@ -461,12 +471,12 @@ def _render_question(
         answer_form = bound.get("answer")
         if answer_form is None:
             initial = {"answer_version": sq.answer.version if sq.answer else 0}
-            initial["body"] = sq.answer.body if sq.answer else ""
+            initial["body"] = staff_forms.html_to_editable(sq.answer.body) if sq.answer else ""
             initial["signed_by"] = sq.answer.signed_by if sq.answer else ""
             chosen = request.GET.get("template", "")
             template_used = next((t for t in templates if str(t.pk) == chosen), None)
             if template_used is not None:
-                initial["body"] = template_used.body
+                initial["body"] = staff_forms.html_to_editable(template_used.body)
             answer_form = staff_forms.AnswerForm(prefix="answer", initial=initial)
     context = {
         **_panel_context(request, "question"),
@@ -872,7 +882,13 @@ def template_edit(request: HttpRequest, slug: str, template_id: int | None = Non
         status = 400
     else:
         initial = (
-            {"title": template.title, "topic": str(template.topic_id or ""), "body": template.body} if template else {}
+            {
+                "title": template.title,
+                "topic": str(template.topic_id or ""),
+                "body": staff_forms.html_to_editable(template.body),
+            }
+            if template
+            else {}
         )
         form = staff_forms.AnswerTemplateForm(initial=initial, topics=topics)
     context = {**_agency_context(request, agency), "template": template, "form": form}

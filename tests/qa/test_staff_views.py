@@ -577,6 +577,25 @@ def test_answer_draft_plain_text_becomes_paragraphs_and_revisions_are_kept(clien
     assert "2 saved versions" in page.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("Kính gửi,\n\nHồ sơ gồm:\nđơn.", "<p>Kính gửi,</p><p>Hồ sơ gồm:<br>đơn.</p>"),
+        ("Hồ sơ:<ol><li>Đơn</li></ol>Hết", "<p>Hồ sơ:</p><ol><li>Đơn</li></ol><p>Hết</p>"),
+        ("<p>Đã có <em>thẻ</em></p>", "<p>Đã có <em>thẻ</em></p>"),
+    ],
+)
+def test_editor_text_round_trips_through_the_stored_html(typed, stored):
+    from qa.sanitize import clean_answer_html
+    from qa.staff_forms import html_to_editable, paragraphs_to_html
+
+    assert clean_answer_html(paragraphs_to_html(typed)) == stored
+    # What the editor shows for a saved answer saves back to the same HTML: no <p> tags to edit.
+    editable = html_to_editable(stored)
+    assert "<p>" not in editable
+    assert clean_answer_html(paragraphs_to_html(editable)) == stored
+
+
 def test_empty_answer_is_a_400(client, world):
     question = question_in(S.ACCEPTED, world["agency"])
     response = _save_answer(client, world[ANS], question, "   ", 0)
@@ -634,7 +653,7 @@ def test_answer_starts_from_a_template(client, world):
     client.force_login(world[ANS])
     url = reverse("staff:question", kwargs={"reference": question.reference})
     response = client.get(url, {"template": template.pk})
-    assert response.context["answer_form"]["body"].value() == template.body
+    assert response.context["answer_form"]["body"].value() == "Căn cứ Luật Đất đai 2024, hồ sơ gồm…"
     assert "Mẫu cấp sổ đỏ" in response.content.decode()
     response = client.get(url, {"template": foreign.pk})
     assert response.context["answer_form"]["body"].value() == ""
