@@ -18,12 +18,16 @@ def new_key() -> str:
     return secrets.token_urlsafe(16)
 
 
-def read(cookie_value: str | None) -> str:
-    """The key from a signed cookie value, or "" if missing or tampered."""
-    if not cookie_value:
+def _signer() -> signing.TimestampSigner:
+    return signing.TimestampSigner(salt=COOKIE + _SALT)
+
+
+def read(value: str | None) -> str:
+    """The key from a signed cookie value, or "" if missing, expired or tampered."""
+    if not value:
         return ""
     try:
-        return signing.get_cookie_signer(salt=COOKIE + _SALT).unsign(cookie_value, max_age=MAX_AGE)
+        return _signer().unsign(value, max_age=MAX_AGE)
     except signing.BadSignature:
         return ""
 
@@ -38,7 +42,7 @@ def ensure(request, response) -> str:
     if not key:
         key = getattr(request, "_dlg_browser_key", "") or new_key()
         request._dlg_browser_key = key
-        response.set_signed_cookie(COOKIE, key, salt=_SALT, max_age=MAX_AGE, httponly=True, samesite="Lax")
+        response.set_cookie(COOKIE, cookie_value(key), max_age=MAX_AGE, httponly=True, samesite="Lax")
     return key
 
 
@@ -48,4 +52,4 @@ def client_ip(request) -> str | None:
 
 def cookie_value(key: str) -> str:
     """The signed cookie value for `key` (what the pages set; tests and tools use it too)."""
-    return signing.get_cookie_signer(salt=COOKIE + _SALT).sign(key)
+    return _signer().sign(key)
