@@ -12,6 +12,7 @@ from collections import Counter
 
 import pytest
 from django.db import connection
+from kombu import pools as kombu_pools
 
 from config.celery import app as celery_app
 from notifications import tasks
@@ -83,10 +84,10 @@ def live_broker(redis_server):
     saved = {"task_always_eager": conf.task_always_eager, "broker_url": conf.broker_url}
 
     def reset_pool():
-        if celery_app._pool is not None:
-            celery_app._pool.force_close_all()
+        # kombu keeps pools in a registry keyed by URL: closing one without removing it breaks the next test.
         celery_app._pool = None
         celery_app.amqp._producer_pool = None
+        kombu_pools.reset()
 
     conf.task_always_eager = False
     conf.broker_url = redis_server.url
