@@ -7,7 +7,6 @@ drafted, sent once answered), so services see realistic rows.
 
 import datetime
 
-import pytest
 from django.utils import timezone
 
 from accounts.models import Agency, Membership
@@ -59,16 +58,3 @@ def question_in(status: str, agency: Agency | None = None, **fields):
         )
         AnswerRevision.objects.create(answer=answer, version=1, body=ANSWER_HTML)
     return question
-
-
-@pytest.fixture(autouse=True)
-def _staff_question_url(settings):
-    """TEMPORARY until the panel's routes land: staff e-mails link to staff:question."""
-    from django.urls import NoReverseMatch, clear_url_caches, reverse
-
-    try:
-        reverse("staff:question", kwargs={"reference": "X"})
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = "tests.qa.urls_staff_stub"
-        clear_url_caches()
-    yield

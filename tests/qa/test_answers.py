@@ -10,7 +10,7 @@ from qa.models import Answer, AnswerRevision, Attachment
 from qa.models import QuestionStatus as S
 from qa.services import StaleAnswer
 from tests.factories import AgencyFactory
-from tests.qa.staff_fixtures import _staff_question_url, question_in, staff  # noqa: F401
+from tests.qa.staff_fixtures import question_in, staff
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 

@@ -17,7 +17,7 @@ from qa.models import Answer, AnswerRevision, Question, QuestionEvent
 from qa.models import QuestionStatus as S
 from qa.services import StaleAnswer
 from tests.factories import AgencyFactory
-from tests.qa.staff_fixtures import _staff_question_url, moderator, question_in, staff  # noqa: F401
+from tests.qa.staff_fixtures import moderator, question_in, staff
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

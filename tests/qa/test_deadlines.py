@@ -10,7 +10,7 @@ from qa import deadlines, periodic, services
 from qa.models import CalendarDay, QuestionEvent
 from qa.models import QuestionStatus as S
 from tests.factories import AgencyFactory
-from tests.qa.staff_fixtures import _staff_question_url, moderator, question_in  # noqa: F401
+from tests.qa.staff_fixtures import moderator, question_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 

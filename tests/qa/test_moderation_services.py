@@ -14,7 +14,7 @@ from qa.models import AnswerTemplate, Channel, InternalNote, Question, QuestionE
 from qa.models import QuestionStatus as S
 from qa.staff_selectors import QueueFilters, staff_queue, staff_queue_counts
 from tests.factories import AgencyFactory, TopicFactory, UserFactory
-from tests.qa.staff_fixtures import _staff_question_url, moderator, question_in, staff  # noqa: F401
+from tests.qa.staff_fixtures import moderator, question_in, staff
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 

@@ -13,7 +13,7 @@ from qa import permissions, services
 from qa.models import Answer, AnswerRevision, InternalNote, QuestionEvent
 from qa.models import QuestionStatus as S
 from tests.factories import AgencyFactory, UserFactory
-from tests.qa.staff_fixtures import _staff_question_url, question_in, staff  # noqa: F401
+from tests.qa.staff_fixtures import question_in, staff
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 

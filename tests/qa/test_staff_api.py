@@ -12,7 +12,7 @@ from qa import services
 from qa.models import Answer, Attachment, InternalNote, QuestionEvent
 from qa.models import QuestionStatus as S
 from tests.factories import AgencyFactory, UserFactory
-from tests.qa.staff_fixtures import _staff_question_url, moderator, question_in, staff  # noqa: F401
+from tests.qa.staff_fixtures import moderator, question_in, staff
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 

@@ -10,7 +10,7 @@ from qa.models import Answer, Question, QuestionEvent
 from qa.models import QuestionStatus as S
 from qa.staff_selectors import staff_queue, staff_queue_counts
 from tests.factories import AgencyFactory, UserFactory
-from tests.qa.staff_fixtures import _staff_question_url, moderator, question_in, staff  # noqa: F401
+from tests.qa.staff_fixtures import moderator, question_in, staff
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 ALL = "all"
