@@ -74,7 +74,7 @@ async def test_visitors_and_foreign_origins_are_refused(redis_layer):
 
 
 async def test_count_on_connect_then_live_push_after_commit_only(redis_layer):
-    user = await sync_to_async(UserFactory)()
+    user = await sync_to_async(UserFactory)(language="en")
     other = await sync_to_async(UserFactory)()
     await sync_to_async(_notify_in_app)(user, "HP-OLD-1")
     cookie = await sync_to_async(_login_cookie)(user)

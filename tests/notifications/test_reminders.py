@@ -28,7 +28,7 @@ def office():
     agency = AgencyFactory()
     moderator = MembershipFactory(agency=agency, role=Membership.Role.MODERATOR, user=UserFactory(language="vi")).user
     admin = MembershipFactory(agency=agency, role=Membership.Role.ADMIN, user=UserFactory(language="en")).user
-    answerer = MembershipFactory(agency=agency, role=Membership.Role.ANSWERER).user
+    answerer = MembershipFactory(agency=agency, role=Membership.Role.ANSWERER, user=UserFactory(language="en")).user
     MembershipFactory(agency=agency, role=Membership.Role.REVIEWER)  # reviewers are not reminded
     return {"agency": agency, "moderator": moderator, "admin": admin, "answerer": answerer}
 
@@ -62,12 +62,12 @@ def test_due_tomorrow_and_overdue_reminders_on_a_working_day(office, django_capt
     assert transfer_due.reference not in answerer_mail.body
 
     for keeper in (office["moderator"], office["admin"]):
-        subjects = sorted(m.subject for m in _mails_to(keeper))
-        assert subjects == ["1 question is due tomorrow", "1 question is overdue"]
-        by_subject = {m.subject: m for m in _mails_to(keeper)}
-        assert transfer_due.reference in by_subject["1 question is due tomorrow"].body
-        assert unassigned_overdue.reference in by_subject["1 question is overdue"].body
-        assert "/staff/questions/" in by_subject["1 question is overdue"].body
+        by_kind = {m.extra_headers["X-Notification-Kind"]: m for m in _mails_to(keeper)}
+        assert sorted(by_kind) == ["qa.staff_due_tomorrow", "qa.staff_overdue"]
+        assert transfer_due.reference in by_kind["qa.staff_due_tomorrow"].body
+        assert unassigned_overdue.reference in by_kind["qa.staff_overdue"].body
+        assert "/staff/questions/" in by_kind["qa.staff_overdue"].body
+        assert assigned_due.reference not in by_kind["qa.staff_due_tomorrow"].body
     # Dates in each official's language.
     assert "Ngày 11 tháng 3 năm 2026" in _mails_to(office["moderator"])[0].body + _mails_to(office["moderator"])[1].body
     assert "March 9, 2026" in _mails_to(office["admin"])[0].body + _mails_to(office["admin"])[1].body
