@@ -1,0 +1,65 @@
+"""Two browsers on a real ASGI server: the moderator acts in the console, the watcher's page follows without reload."""
+
+import pytest
+
+from dialogues import services
+from tests.browser import new_page
+
+from .conftest import HUB_REDIS_URL
+from .server import asgi_server
+from .wsutil import session_cookie
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.redis,
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+]
+
+LIVE = "#dlg-viewers-box:not([hidden])"  # shown once the socket said hello and got its first counts
+
+
+def test_watcher_sees_approval_and_answer_without_reload(browser, live_session, moderator, redis_hub):
+    question = services.live_question_ask(
+        session_id=live_session.pk,
+        actor=None,
+        text="Khi nào tuyến xe buýt số 15 chạy thêm chuyến tối?",
+        display_name="Chị Hoa",
+        browser_key="hoa",
+    )
+    cookie = session_cookie(moderator)
+    with asgi_server(hub_url=HUB_REDIS_URL, hub_prefix=redis_hub) as base:
+        watcher = new_page(browser, base)
+        watcher.goto(base + live_session.get_absolute_url())
+        watcher.wait_for_selector(LIVE)
+        assert watcher.locator(f"#q-{question.pk}").count() == 0  # pending: not for watchers
+        watcher.evaluate("window.__notReloaded = true")
+
+        console = new_page(browser, base)
+        console.context.add_cookies([{"name": "sessionid", "value": cookie, "url": base}])
+        console.goto(f"{base}/dialogues/{live_session.pk}/console/")
+        console.wait_for_selector(LIVE)
+        console.click(f"#pending-{question.pk} form[data-ws='approve'] button")
+
+        item = watcher.locator(f"#dlg-waiting #q-{question.pk}")
+        item.wait_for()
+        assert "Khi nào tuyến xe buýt số 15" in item.locator(".dlg-q-text").text_content()
+        assert item.locator(".dlg-q-name").text_content() == "Chị Hoa"
+
+        console.click(f"#dlg-waiting #q-{question.pk} form[data-ws='answering'] button")
+        watcher.locator(f"#dlg-now-list #q-{question.pk}").wait_for()
+        assert watcher.locator("#dlg-now").is_visible()
+
+        answer_box = console.locator(f"#q-{question.pk} details.dlg-answer-box")
+        answer_box.locator("summary").click()
+        answer_box.locator("textarea[name='text']").fill("Từ tháng sau tuyến 15 có thêm hai chuyến lúc 21 giờ.")
+        answer_box.locator("button[type='submit']").click()
+
+        answered = watcher.locator(f"#dlg-answered #q-{question.pk} .dlg-q-answer-text")
+        answered.wait_for()
+        assert answered.text_content() == "Từ tháng sau tuyến 15 có thêm hai chuyến lúc 21 giờ."
+        assert watcher.locator("#dlg-now").is_hidden()
+        assert watcher.evaluate("window.__notReloaded") is True
+        watcher.context.close()
+        console.context.close()
