@@ -58,3 +58,8 @@ def question_in(status: str, agency: Agency | None = None, **fields):
         )
         AnswerRevision.objects.create(answer=answer, version=1, body=ANSWER_HTML)
     return question
+
+
+def sent(outbox) -> list[tuple[str, str]]:
+    """(notification kind, recipient) of each e-mail, independent of the wording and language of templates."""
+    return [(message.extra_headers.get("X-Notification-Kind", ""), message.to[0]) for message in outbox]

@@ -10,7 +10,7 @@ from qa.models import Answer, AnswerRevision, Attachment
 from qa.models import QuestionStatus as S
 from qa.services import StaleAnswer
 from tests.factories import AgencyFactory
-from tests.qa.staff_fixtures import question_in, staff
+from tests.qa.staff_fixtures import question_in, sent, staff
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
@@ -129,13 +129,13 @@ def test_sending_records_signature_and_times(drafting, django_capture_on_commit_
         expected_version=None,
     )
     with django_capture_on_commit_callbacks(execute=True):
-        sent = services.answer_send(actor=first, question=question)
+        answered = services.answer_send(actor=first, question=question)
     answer = Answer.objects.get(question=question)
-    assert sent.status == S.ANSWERED and sent.answered_at and answer.sent_at
+    assert answered.status == S.ANSWERED and answered.answered_at and answer.sent_at
     assert answer.signed_by == question.agency.name  # the agency signs when nobody is named
     message = mail.outbox[-1]
     assert message.to == [question.contact.email]
-    assert "has been answered" in message.subject
+    assert sent([message]) == [("qa.answered", question.contact.email)]
     assert "nộp hồ sơ" in message.body and "<b>" not in message.body
     html = message.alternatives[0][0]
     assert "<b>nộp hồ sơ</b>" in html

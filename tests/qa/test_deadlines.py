@@ -10,7 +10,7 @@ from qa import deadlines, periodic, services
 from qa.models import CalendarDay, QuestionEvent
 from qa.models import QuestionStatus as S
 from tests.factories import AgencyFactory
-from tests.qa.staff_fixtures import moderator, question_in
+from tests.qa.staff_fixtures import moderator, question_in, sent
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
@@ -166,5 +166,4 @@ def test_rating_requests_go_once(django_capture_on_commit_callbacks):
     with at(D(2027, 3, 5)), django_capture_on_commit_callbacks(execute=True):
         assert periodic.rating_requests_send(now=later) == 1
         assert periodic.rating_requests_send(now=later) == 0
-    assert [m.to for m in mail.outbox] == [[answered.contact.email]]
-    assert "help you" in mail.outbox[0].subject
+    assert sent(mail.outbox) == [("qa.rate_answer", answered.contact.email)]
