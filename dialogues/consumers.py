@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 CLOSE_NOT_FOUND = 4404
 CLOSE_FLOOD = 4008
 CLOSE_UNAVAILABLE = 1011
+CLOSE_TOO_SLOW = 4009
 STRIKE_WINDOW = 10.0  # seconds without a refused message before the flood count starts again
 
 
@@ -107,6 +108,10 @@ class DialogueConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code) -> None:
         await self.leave()
+
+    def kick(self) -> None:
+        """The hub dropped this socket (it stopped reading): close it; the client resumes from its last seq."""
+        self._kick = asyncio.ensure_future(self.close(code=CLOSE_TOO_SLOW))
 
     async def dispatch(self, message) -> None:
         # Channels closes stale DB connections through a thread hop before every handler; all database

@@ -49,6 +49,7 @@ ROOM_LINGER = 30.0  # a room outlives its last socket this long, so a reconnect 
 SNAPSHOT_MAX_AGE = 2.0
 VIEWERS_EVERY = 2.0  # seconds between exchanges of viewer counts between processes
 VIEWERS_STALE = 10.0
+SLOW_SEND = 2.0  # a socket whose send makes no progress this long is dropped (it stopped reading)
 
 PROCESS_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
@@ -368,6 +369,11 @@ class Room:
         self.snapshot_pending: asyncio.Future | None = None
         self.linger_handle: asyncio.TimerHandle | None = None
         self.closed = False
+        # What the send loop is doing, for the watchdog (see _send_all).
+        self.sending = None
+        self.sends = 0
+        self.sending_task: asyncio.Task | None = None
+        self.kicked = None
 
     # Life cycle
 
@@ -379,6 +385,7 @@ class Room:
         self.ring.extend(recent)
         self.initialised.set()
         self._spawn(self._tick())
+        self._spawn(self._watchdog())
 
     def _spawn(self, coro) -> asyncio.Task:
         task = asyncio.create_task(coro)
@@ -450,15 +457,52 @@ class Room:
             targets = tuple(self.consumers)
         else:
             targets = tuple(self.moderators)
-        message = {"type": "websocket.send", "text": text}
+        await self._send_all(targets, {"type": "websocket.send", "text": text}, (scope, seq, text))
+
+    async def _send_all(self, targets: tuple, message: dict, buffered: tuple | None) -> None:
+        """Write one message to every socket in turn; buffering sockets get the frame in their buffer.
+
+        A send only waits when that socket's transport is full (a client that stopped
+        reading). The watchdog notices a send that makes no progress and cancels it:
+        that socket is dropped and closed (it resumes from its last seq when it
+        reconnects) and the loop goes on with the others.
+        """
+        self.sending_task = asyncio.current_task()
         for consumer in targets:
             if consumer.buffering:
-                consumer.buffer.append((scope, seq, text))
+                if buffered is not None:
+                    consumer.buffer.append(buffered)
                 continue
+            self.sending = consumer
+            self.sends += 1
             try:
                 await consumer.base_send(message)
+            except asyncio.CancelledError:
+                if self.kicked is not consumer:
+                    raise
+                self.kicked = None
+                asyncio.current_task().uncancel()
+                self.remove(consumer)
+                consumer.kick()
             except Exception:  # a socket that went away must not stop the others
                 self.remove(consumer)
+        self.sending = None
+
+    async def _watchdog(self) -> None:
+        stalled_since = None
+        seen = (None, -1)
+        while True:
+            await asyncio.sleep(SLOW_SEND / 4)
+            current = (self.sending, self.sends)
+            if current[0] is None or current != seen:
+                stalled_since, seen = None, current
+                continue
+            now = time.monotonic()
+            stalled_since = stalled_since or now
+            if now - stalled_since >= SLOW_SEND * 3 / 4 and self.sending_task is not None:
+                self.kicked = current[0]
+                self.sending_task.cancel()
+                stalled_since, seen = None, (None, -1)
 
     async def _fill_gap(self, scope: str) -> None:
         """A frame came ahead of its predecessor: wait briefly, then read what is missing from the database."""
@@ -552,13 +596,7 @@ class Room:
             message = {"type": "websocket.send", "text": self.counts_frame(full=False)}
             self.votes_dirty = {}
             async with self.lock:
-                for consumer in tuple(self.consumers):
-                    if consumer.buffering:
-                        continue
-                    try:
-                        await consumer.base_send(message)
-                    except Exception:
-                        self.remove(consumer)
+                await self._send_all(tuple(self.consumers), message, None)
 
 
 class Hub:
