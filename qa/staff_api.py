@@ -44,6 +44,7 @@ from .staff_serializers import (
     StaffQuestionDetailSerializer,
     StaffQuestionListSerializer,
     StaffQueuePageSerializer,
+    StaffTransitionResultSerializer,
     StaffUserSerializer,
     StaleAnswerErrorSerializer,
     TransitionErrorSerializer,
@@ -86,11 +87,11 @@ def _question_for_staff(request: Request, reference: str) -> Question:
     return question
 
 
-def _detail_response(request: Request, reference: str, *, status_code: int = status.HTTP_200_OK) -> Response:
+def _detail_data(request: Request, reference: str) -> dict:
     clock = DeadlineClock.for_today()
     detail = staff_selectors.staff_question(user=request.user, reference=reference, clock=clock)
     context = {"detail": detail, "clock": clock, "reference": reference, "request": request}
-    return Response(StaffQuestionDetailSerializer(detail.question, context=context).data, status=status_code)
+    return StaffQuestionDetailSerializer(detail.question, context=context).data
 
 
 class QueuePagination(PageNumberPagination):
@@ -152,7 +153,7 @@ class StaffQuestionApi(StaffApi):
         responses={200: StaffQuestionDetailSerializer, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def get(self, request: Request, reference: str) -> Response:
-        return _detail_response(request, reference)
+        return Response(_detail_data(request, reference))
 
 
 TRANSITION_REQUEST = PolymorphicProxySerializer(
@@ -162,13 +163,13 @@ TRANSITION_REQUEST = PolymorphicProxySerializer(
 )
 
 
-def _run_transition(actor, question: Question, action: str, data: dict) -> None:
-    """Call the service named after the action with the validated input."""
+def _run_transition(actor, question: Question, action: str, data: dict) -> Question:
+    """Call the service named after the action with the validated input; return the question as it is now."""
     common = {"actor": actor, "question": question, "expected_version": data.get("expected_version")}
     if action == "accept":
-        services.question_accept(**common, assignee=data.get("assignee"), note=data.get("note", ""))
+        return services.question_accept(**common, assignee=data.get("assignee"), note=data.get("note", ""))
     elif action == "reject":
-        services.question_reject(
+        return services.question_reject(
             **common,
             reason=data["reason"],
             message=data["message"],
@@ -176,32 +177,32 @@ def _run_transition(actor, question: Question, action: str, data: dict) -> None:
             internal_note=data.get("internal_note", ""),
         )
     elif action == "transfer":
-        services.question_transfer(
+        return services.question_transfer(
             **common,
             to_agency=Agency.objects.filter(pk=data["agency"]).first() or data["agency"],
             reason=data["reason"],
             internal_note=data.get("internal_note", ""),
         )
     elif action == "request_information":
-        services.question_request_information(**common, message=data["message"])
+        return services.question_request_information(**common, message=data["message"])
     elif action == "assign":
-        services.question_assign(**common, assignee=data["assignee"], note=data.get("note", ""))
+        return services.question_assign(**common, assignee=data["assignee"], note=data.get("note", ""))
     elif action == "submit_for_review":
-        services.answer_submit_for_review(**common, note=data.get("note", ""))
+        return services.answer_submit_for_review(**common, note=data.get("note", ""))
     elif action == "approve":
-        services.answer_approve(**common, note=data.get("note", ""))
+        return services.answer_approve(**common, note=data.get("note", ""))
     elif action == "return":
-        services.answer_return(**common, comment=data["comment"])
+        return services.answer_return(**common, comment=data["comment"])
     elif action == "send":
-        services.answer_send(**common, signed_by=data.get("signed_by") or None)
+        return services.answer_send(**common, signed_by=data.get("signed_by") or None)
     elif action == "publish":
-        services.question_publish(**common, public_title=data["public_title"], public_body=data["public_body"])
+        return services.question_publish(**common, public_title=data["public_title"], public_body=data["public_body"])
     elif action == "edit_public":
-        services.question_public_version_save(
+        return services.question_public_version_save(
             **common, public_title=data["public_title"], public_body=data["public_body"]
         )
     elif action == "unpublish":
-        services.question_unpublish(**common, reason=data.get("reason", ""))
+        return services.question_unpublish(**common, reason=data.get("reason", ""))
     else:  # TRANSITION_INPUTS and this dispatch list the same actions
         raise AssertionError(action)
 
@@ -211,12 +212,13 @@ class StaffTransitionApi(StaffApi):
         tags=[TAG],
         summary="Move the question: accept, reject, transfer, request_information, assign, submit_for_review, "
         "approve, return, send, publish, unpublish, edit_public",
-        description="The body's `action` picks the shape of the rest. Returns the question as it is now.",
+        description="The body's `action` picks the shape of the rest. Returns what happened and the question as it "
+        "is now (null after a transfer takes it out of your agencies).",
         operation_id="staff_question_transition",
         parameters=[REFERENCE],
         request=TRANSITION_REQUEST,
         responses={
-            200: StaffQuestionDetailSerializer,
+            200: StaffTransitionResultSerializer,
             400: OpenApiResponse(description="Bad input: a message per field."),
             401: UNAUTHENTICATED,
             403: FORBIDDEN,
@@ -238,8 +240,18 @@ class StaffTransitionApi(StaffApi):
             )
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
-        _run_transition(request.user, question, action, serializer.validated_data)
-        return _detail_response(request, reference)
+        moved = _run_transition(request.user, question, action, serializer.validated_data)
+        visible = bool(account_permissions.roles_in(request.user, moved.agency_id))
+        return Response(
+            {
+                "action": action,
+                "reference": moved.reference,
+                "status": moved.status,
+                "version": moved.version,
+                "agency": {"id": moved.agency.pk, "code": moved.agency.code, "name": moved.agency.name},
+                "question": _detail_data(request, reference) if visible else None,
+            }
+        )
 
 
 class StaffAnswerApi(StaffApi):

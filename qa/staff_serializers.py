@@ -270,6 +270,18 @@ def answer_payload(detail, context) -> dict:
     ).data
 
 
+class StaffTransitionResultSerializer(serializers.Serializer):
+    """What a transition did. `question` is the full question as it is now, or null when the move took it out
+    of your reach (a transfer to another agency)."""
+
+    action = serializers.CharField()
+    reference = serializers.CharField()
+    status = serializers.ChoiceField(choices=QuestionStatus.choices)
+    version = serializers.IntegerField()
+    agency = StaffAgencyRefSerializer()
+    question = StaffQuestionDetailSerializer(allow_null=True)
+
+
 class StaleAnswerErrorSerializer(ConflictErrorSerializer):
     """409 for a draft saved on an old version: the newer one, so nothing is lost."""
 

@@ -84,7 +84,7 @@ def test_token_authentication_works():
     client = client_for(moderator(agency), token=True)
     response = transition(client, question, action="accept", expected_version=1)
     assert response.status_code == 200, response.content
-    assert response.json()["status"] == "accepted"
+    assert response.json()["status"] == response.json()["question"]["status"] == "accepted"
 
 
 # --- Transitions: a generated subset of the matrix through HTTP ------------------------------
@@ -123,9 +123,11 @@ def test_transition_matrix_over_http(role, where, action, state):
         assert not QuestionEvent.objects.filter(question=question).exists()
     else:
         assert response.status_code == 200, response.content
-        data = response.json()
-        assert data["status"] == question.status != state
-        assert data["version"] == question.version == 2
+        result = response.json()
+        data = result["question"]
+        assert (result["action"], result["reference"]) == (action, question.reference)
+        assert result["status"] == data["status"] == question.status != state
+        assert result["version"] == data["version"] == question.version == 2
         assert [e["action"] for e in data["events"]] == [action]
         assert data["events"][0]["actor"]["email"] == actor.email
 
@@ -164,8 +166,11 @@ def test_transfer_over_http_moves_the_question_to_the_other_queue():
     source_client, target_client = client_for(moderator(source)), client_for(moderator(target))
     assert target_client.get(BASE + "?tab=new").json()["count"] == 0
     response = transition(source_client, question, action="transfer", agency=target.pk, reason="Đúng thẩm quyền.")
-    # The caller may no longer see it: the response after the move is refused, the move is done.
-    assert response.status_code == 403
+    # Done, and out of the caller's reach: the result says where it went, the question itself is no longer shown.
+    assert response.status_code == 200
+    result = response.json()
+    assert (result["status"], result["agency"]["id"], result["question"]) == ("submitted", target.pk, None)
+    assert source_client.get(f"{BASE}{question.reference}/").status_code == 403
     page = target_client.get(BASE + "?tab=new").json()
     assert [row["reference"] for row in page["results"]] == [question.reference]
     assert page["tabs"]["new"] == 1
