@@ -8,7 +8,7 @@ from django.contrib.admin.sites import site
 from django.core import mail
 from django.db import connection
 from django.test import RequestFactory
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from notifications import services, tasks
 from notifications.admin import NotificationAdmin
@@ -191,7 +191,7 @@ def test_admin_resend_action_sends_a_failed_row_again(flaky_mail, settings, djan
     request.user = admin_user
     request._messages = _Messages()
     model_admin = NotificationAdmin(Notification, site)
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True), translation.override("en"):
         model_admin.resend(request, Notification.objects.filter(pk__in=[failed.pk, sent.pk]))
     failed.refresh_from_db()
     assert (failed.status, failed.attempts) == (Status.SENT, 1)

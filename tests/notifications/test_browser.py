@@ -1,0 +1,131 @@
+"""In a real browser against a real ASGI server (daphne) and the Redis channel layer: the header bell is live.
+
+A notification written by another process (here the test process, standing in
+for a Celery worker) reaches the open page through Redis; reading in another
+tab brings the count down on the first without a reload.
+"""
+
+import multiprocessing
+import threading
+from functools import partial
+
+import pytest
+from django.conf import settings as django_settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+from django.db import connection
+
+from notifications.models import Channel
+from notifications.services import notify
+from tests.browser import new_page
+from tests.factories import UserFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.redis,
+    pytest.mark.postgres,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def _application():
+    from channels.routing import get_default_application
+
+    return ASGIStaticFilesHandler(get_default_application())
+
+
+@pytest.fixture
+def asgi_server(settings):
+    """daphne in a forked process, sharing this test's database and the Redis channel layer on DB 6."""
+    from daphne.testing import DaphneProcess
+
+    base = django_settings.TEST_REDIS_URL.rsplit("/", 1)[0]
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [f"{base}/6"], "prefix": "ntf-browser"},
+        }
+    }
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+    if multiprocessing.get_start_method(allow_none=True) not in (None, "fork"):
+        pytest.skip("daphne's test process needs the fork start method")
+    server = DaphneProcess("127.0.0.1", partial(_application))
+    server.start()
+    if not server.ready.wait(timeout=30):
+        server.terminate()
+        pytest.fail("daphne did not start")
+    yield f"http://127.0.0.1:{server.port.value}"
+    server.terminate()
+    server.join(timeout=10)
+    if server.is_alive():
+        server.kill()
+
+
+def _session_cookie(user, url: str) -> dict:
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return {"name": django_settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": url}
+
+
+def _notify(user, ref: str) -> None:
+    """From another thread: Playwright's sync API keeps an event loop running in this one (a worker has none)."""
+    thread = threading.Thread(target=_write, args=(user, ref))
+    thread.start()
+    thread.join(timeout=30)
+
+
+def _write(user, ref: str) -> None:
+    try:
+        _notify_now(user, ref)
+    finally:
+        connection.close()
+
+
+def _notify_now(user, ref: str) -> None:
+    notify(
+        kind="qa.received",
+        recipients=[user],
+        context={"question": {"reference": ref, "title": "Hỏi"}, "url": f"/track/{ref}/?token=t"},
+        channels=[Channel.IN_APP],
+        idempotency_key=f"browser:{ref}",
+    )
+
+
+def test_bell_and_list_update_live(browser, asgi_server):
+    user = UserFactory(language="en")
+    _notify(user, "HP-LIVE-000001")
+    cookie = _session_cookie(user, asgi_server)
+
+    page = new_page(browser, asgi_server)
+    page.context.add_cookies([cookie])
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    socket_opened = []
+    page.on("websocket", lambda ws: socket_opened.append(ws.url))
+    page.goto(f"{asgi_server}/notifications/")
+    bell = page.locator("[data-notifications-bell]")
+    assert bell.locator("[data-unread-count]").inner_text() == "1"
+    page.wait_for_timeout(1000)  # the socket connects and reports the count
+    assert socket_opened and socket_opened[0].endswith("/ws/notifications/")
+
+    # Written by another process: pushed through Redis to the open page.
+    _notify(user, "HP-LIVE-000002")
+    page.wait_for_function("() => document.querySelector('[data-unread-count]').textContent === '2'", timeout=10_000)
+    first_item = page.locator("[data-notification-list] li").first
+    assert "HP-LIVE-000002" in first_item.inner_text()
+    assert "HP-LIVE-000002" in page.locator("[data-notifications-live]").inner_text()
+    assert first_item.locator("a").get_attribute("href").endswith("/open/")
+
+    # Reading everything in another tab clears the badge here.
+    other = page.context.new_page()
+    other.goto(f"{asgi_server}/notifications/")
+    other.locator("form[action$='/notifications/read-all/'] button").click()
+    other.wait_for_load_state()
+    page.wait_for_function("() => document.querySelector('[data-unread-badge]').hidden === true", timeout=10_000)
+    assert errors == []
+    page.context.close()
