@@ -897,3 +897,75 @@ def test_templates_are_not_for_answerers_nor_other_agencies(client, world):
     other_url = reverse("staff:template_delete", kwargs={"slug": world["other"].slug, "template_id": template.pk})
     assert client.post(other_url).status_code == 404
     assert AnswerTemplate.objects.filter(pk=template.pk).exists()
+
+
+# --- Tables: every page × every kind of user, every action in a state that does not allow it ---------------
+
+PAGES = ["queue", "question", "register", "agencies", "members", "settings", "templates", "template_create"]
+# Expected status per page for: moderator, answerer, reviewer, admin, staff of another agency, citizen.
+PAGE_ACCESS = {
+    "queue": (200, 200, 200, 200, 200, 403),
+    "question": (200, 200, 200, 200, 403, 403),
+    "register": (200, 403, 403, 200, 200, 403),  # the outsider registers for their own agency
+    "agencies": (200, 200, 200, 200, 200, 403),
+    "members": (403, 403, 403, 200, 403, 403),
+    "settings": (403, 403, 403, 200, 403, 403),
+    "templates": (200, 403, 403, 200, 403, 403),
+    "template_create": (200, 403, 403, 200, 403, 403),
+}
+
+
+def _page_url(name, world, question):
+    slug = world["agency"].slug
+    return {
+        "queue": reverse("staff:queue"),
+        "question": reverse("staff:question", kwargs={"reference": question.reference}),
+        "register": reverse("staff:register"),
+        "agencies": reverse("staff:agencies"),
+        "members": reverse("staff:agency_members", kwargs={"slug": slug}),
+        "settings": reverse("staff:agency_settings", kwargs={"slug": slug}),
+        "templates": reverse("staff:templates", kwargs={"slug": slug}),
+        "template_create": reverse("staff:template_create", kwargs={"slug": slug}),
+    }[name]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_access_table(client, world, page):
+    question = question_in(S.ACCEPTED, world["agency"])
+    url = _page_url(page, world, question)
+    for who, expected in zip((MOD, ANS, REV, ADM, "outsider", "citizen"), PAGE_ACCESS[page], strict=True):
+        client.force_login(world[who])
+        assert client.get(url).status_code == expected, (page, who)
+    client.logout()
+    assert client.get(url).status_code == 302  # to the log-in page
+
+
+# action: (a state whose transition table does not allow it, a role that may make it elsewhere, valid input)
+ILLEGAL = {
+    "accept": (S.ACCEPTED, MOD, {}),
+    "assign": (S.ANSWERED, MOD, {"assignee": ""}),
+    "request_information": (S.SUBMITTED, ANS, {"message": "Bổ sung giấy tờ"}),
+    "submit_for_review": (S.SUBMITTED, ANS, {}),
+    "approve": (S.ACCEPTED, REV, {}),
+    "return": (S.ACCEPTED, REV, {"comment": "Sửa lại"}),
+    "send": (S.SUBMITTED, ANS, {}),
+    "edit_public": (S.REJECTED, MOD, {"public_title": "Tiêu đề", "public_body": "Nội dung"}),
+    "publish": (S.ACCEPTED, MOD, {"public_title": "Tiêu đề", "public_body": "Nội dung"}),
+    "unpublish": (S.ANSWERED, MOD, {}),
+    "transfer": (S.ANSWERED, MOD, {"agency": "OTHER", "reason": "Thẩm quyền"}),
+    "reject": (S.ANSWERED, MOD, {"reason": "spam", "message": "Rác"}),
+}
+
+
+@pytest.mark.parametrize("action", sorted(ILLEGAL))
+def test_every_action_in_a_state_that_does_not_allow_it_is_a_409_with_a_message(client, world, action):
+    status, role, data = ILLEGAL[action]
+    question = question_in(status, world["agency"])
+    data = {k: (world["other"].pk if v == "OTHER" else v) for k, v in data.items()}
+    version = question.version
+    response = _act(client, world[role], question, action, **data)
+    assert response.status_code == 409
+    assert any("is not possible while the question is" in m for m in _messages(response))
+    question.refresh_from_db()
+    assert (question.status, question.version) == (status, version)
+    assert not QuestionEvent.objects.filter(question=question, action=action).exists()
