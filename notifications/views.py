@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import selectors, services
 from .emails import render_title, target_url
-from .kinds import spec_for
+from .kinds import ASKER, DIALOGUE, STAFF, spec_for
 from .tokens import read_unsubscribe_token
 
 
@@ -87,7 +87,16 @@ def preferences(request: HttpRequest) -> HttpResponse:
         services.preferences_save(user=request.user, choices=choices)
         messages.success(request, _("Your notification settings are saved."))
         return redirect("notifications:preferences")
-    return render(request, "notifications/preferences.html", {"rows": rows})
+    titles = {
+        ASKER: _("About your questions"),
+        STAFF: _("Agency work"),
+        DIALOGUE: _("Live dialogues"),
+    }
+    groups = [
+        {"title": title, "rows": [row for row in rows if row.kind.audience == audience]}
+        for audience, title in titles.items()
+    ]
+    return render(request, "notifications/preferences.html", {"groups": [g for g in groups if g["rows"]]})
 
 
 @csrf_exempt  # mail clients POST here (RFC 8058) without a session; the signed token is the credential

@@ -38,24 +38,30 @@
     if (empty) {
       empty.remove();
     }
-    var li = document.createElement("li");
-    li.className = "item notification is-unread";
-    li.setAttribute("data-notification-id", String(item.id));
+    var card = document.createElement("article");
+    card.className = "card notification is-unread";
+    card.setAttribute("data-notification-id", String(item.id));
+    var title = document.createElement("h2");
+    title.className = "card-title";
     var link = document.createElement("a");
-    link.className = "item-title";
-    link.href = list.getAttribute("data-open-url-template")
-      ? list.getAttribute("data-open-url-template").replace("/0/", "/" + item.id + "/")
-      : item.url;
+    var template = list.getAttribute("data-open-url-template");
+    link.href = template ? template.replace("/0/", "/" + item.id + "/") : item.url;
     link.textContent = item.title; // text only: never HTML from the wire
-    li.appendChild(link);
+    title.appendChild(link);
+    var badgeNew = document.createElement("span");
+    badgeNew.className = "badge badge-info";
+    badgeNew.textContent = list.getAttribute("data-new-label") || "New";
+    title.appendChild(document.createTextNode(" "));
+    title.appendChild(badgeNew);
+    card.appendChild(title);
     var meta = document.createElement("p");
     meta.className = "card-meta";
     var time = document.createElement("time");
     time.dateTime = item.created_at;
     time.textContent = new Date(item.created_at).toLocaleString(document.documentElement.lang || undefined);
     meta.appendChild(time);
-    li.appendChild(meta);
-    list.insertBefore(li, list.firstChild);
+    card.appendChild(meta);
+    list.insertBefore(card, list.firstChild);
   }
 
   function announce(text) {

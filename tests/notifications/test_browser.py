@@ -116,7 +116,7 @@ def test_bell_and_list_update_live(browser, asgi_server):
     # Written by another process: pushed through Redis to the open page.
     _notify(user, "HP-LIVE-000002")
     page.wait_for_function("() => document.querySelector('[data-unread-count]').textContent === '2'", timeout=10_000)
-    first_item = page.locator("[data-notification-list] li").first
+    first_item = page.locator("[data-notification-list] article").first
     assert "HP-LIVE-000002" in first_item.inner_text()
     assert "HP-LIVE-000002" in page.locator("[data-notifications-live]").inner_text()
     assert first_item.locator("a").get_attribute("href").endswith("/open/")
