@@ -490,7 +490,8 @@ def _render_question(
         "can_publish": can_publish,
         "publish_blocked": publish_blocked,
         "send_blocked": send_blocked,
-        "redaction_hints": redaction_hints(sq) if question.status not in (S.REJECTED, S.WITHDRAWN) else [],
+        # For those who edit the public version; the others could do nothing about them.
+        "redaction_hints": redaction_hints(sq) if public_form is not None else [],
         "answer_form": answer_form,
         "template_form": template_form,
         "templates": templates,

@@ -205,6 +205,7 @@ def test_moderate_answer_review_publish_and_find(browser, live_server, office):
     asker = new_page(browser, base)
     asker.goto(f"{base}{question.tracking_path()}")
     assert "Văn phòng đăng ký đất đai" in asker.locator(".answer-block").inner_text()
+    _shot(asker, "track")
     asker.check("#rate-yes")
     with asker.expect_navigation():
         asker.click("#rate button[type=submit]")

@@ -969,3 +969,34 @@ def test_every_action_in_a_state_that_does_not_allow_it_is_a_409_with_a_message(
     question.refresh_from_db()
     assert (question.status, question.version) == (status, version)
     assert not QuestionEvent.objects.filter(question=question, action=action).exists()
+
+
+def test_question_page_query_count_does_not_grow_with_history(client, world, django_assert_num_queries):
+    def grow(question, n):
+        for i in range(n):
+            InternalNote.objects.create(question=question, author=world[ANS], body=f"Ghi chú {i}")
+            QuestionEvent.objects.create(
+                question=question,
+                action="assign",
+                from_status=S.ACCEPTED,
+                to_status=S.ACCEPTED,
+                actor=world[MOD],
+                data={"assignee_id": world[ANS].pk, "assignee_name": "Phạm Chuyên Viên"},
+            )
+            AnswerTemplate.objects.create(
+                agency=world["agency"], topic=question.topic, title=f"Mẫu {i}", body="<p>x</p>"
+            )
+
+    small, large = question_in(S.ACCEPTED, world["agency"]), question_in(S.ACCEPTED, world["agency"])
+    grow(small, 1)
+    grow(large, 15)
+    client.force_login(world[MOD])
+    client.get(reverse("staff:question", kwargs={"reference": small.reference}))  # warm the session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("staff:question", kwargs={"reference": small.reference})).status_code == 200
+    with django_assert_num_queries(len(captured.captured_queries)):
+        response = client.get(reverse("staff:question", kwargs={"reference": large.reference}))
+    assert len(response.context["timeline"]) == 15
