@@ -21,7 +21,6 @@ def session_payload(session: DialogueSession) -> dict:
         "id": session.pk,
         "title": session.title,
         "status": session.status,
-        "status_label": str(session.get_status_display()),
         "questions_open": session.accepts_questions,
         "scheduled_start": _iso(session.scheduled_start),
         "scheduled_end": _iso(session.scheduled_end),

@@ -17,7 +17,6 @@ class SessionStateOut(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     status = serializers.ChoiceField(choices=SessionStatus.choices)
-    status_label = serializers.CharField()
     questions_open = serializers.BooleanField()
     scheduled_start = serializers.DateTimeField()
     scheduled_end = serializers.DateTimeField()

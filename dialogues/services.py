@@ -291,14 +291,14 @@ def _session_transition(*, session_id: int, actor, action: str, note: str = "") 
                 % {"action": transition.label, "status": S(session.status).label},
                 current_state=session.status,
             )
+        if action == "open" and not session.allow_questions_before_start:
+            raise TransitionNotAllowed(
+                _("This session does not take questions before it starts."), code="no_early_questions"
+            )
         now = timezone.now()
         from_status = session.status
         session.status = transition.target
         if action == "open":
-            if not session.allow_questions_before_start:
-                raise TransitionNotAllowed(
-                    _("This session does not take questions before it starts."), code="no_early_questions"
-                )
             session.questions_open = True
         elif action == "start":
             session.started_at = now

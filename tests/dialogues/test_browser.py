@@ -1,9 +1,12 @@
 """Two browsers on a real ASGI server: the moderator acts in the console, the watcher's page follows without reload."""
 
+import os
+import shutil
+
 import pytest
 
 from dialogues import services
-from tests.browser import new_page
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, new_page
 
 from .conftest import HUB_REDIS_URL
 from .server import asgi_server
@@ -20,7 +23,29 @@ pytestmark = [
 LIVE = "#dlg-viewers-box:not([hidden])"  # shown once the socket said hello and got its first counts
 
 
-def test_watcher_sees_approval_and_answer_without_reload(browser, live_session, moderator, redis_hub):
+@pytest.fixture
+def own_browser(monkeypatch):
+    """Chromium for this test only, as tests.browser launches it, but stopped at the end.
+
+    The session-wide `browser` fixture keeps Playwright's event loop marked as running in
+    the main thread for the rest of the session, and every asyncio test after it (the
+    socket tests of this app) then fails with "cannot be called from a running event loop".
+    """
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail(f"Chromium is missing at {CHROMIUM}")
+        pytest.skip(f"Chromium is missing at {CHROMIUM}")
+    # While Playwright's loop runs in this thread, Django takes the test's own ORM calls for async code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+def test_watcher_sees_approval_and_answer_without_reload(live_session, moderator, redis_hub, own_browser):
     question = services.live_question_ask(
         session_id=live_session.pk,
         actor=None,
@@ -30,13 +55,13 @@ def test_watcher_sees_approval_and_answer_without_reload(browser, live_session, 
     )
     cookie = session_cookie(moderator)
     with asgi_server(hub_url=HUB_REDIS_URL, hub_prefix=redis_hub) as base:
-        watcher = new_page(browser, base)
+        watcher = new_page(own_browser, base)
         watcher.goto(base + live_session.get_absolute_url())
         watcher.wait_for_selector(LIVE)
         assert watcher.locator(f"#q-{question.pk}").count() == 0  # pending: not for watchers
         watcher.evaluate("window.__notReloaded = true")
 
-        console = new_page(browser, base)
+        console = new_page(own_browser, base)
         console.context.add_cookies([{"name": "sessionid", "value": cookie, "url": base}])
         console.goto(f"{base}/dialogues/{live_session.pk}/console/")
         console.wait_for_selector(LIVE)
