@@ -26,7 +26,7 @@ from accounts.permissions import forget_roles
 from . import hub as hub_module
 from . import identity, payloads, permissions, selectors, services
 from .hub import MODERATORS, PUBLIC
-from .models import DialogueSession
+from .models import DialogueSession, LiveQuestion
 
 log = logging.getLogger(__name__)
 
@@ -272,6 +272,13 @@ class DialogueConsumer(AsyncWebsocketConsumer):
 
     def _call(self, function, kwargs: dict):
         forget_roles(self.user)  # memberships may have changed since the socket opened
+        question_id = kwargs.get("question_id")
+        # A socket acts on its own session only, whatever rights its user has elsewhere.
+        if (
+            question_id is not None
+            and not LiveQuestion.objects.filter(pk=question_id, session=self.session_id).exists()
+        ):
+            raise ObjectDoesNotExist(_("This question does not exist."))
         return function(actor=self.user, **kwargs)
 
     async def act(self, ref, function, result=None, **kwargs) -> None:

@@ -9,7 +9,7 @@ from channels.testing import WebsocketCommunicator
 from dialogues import services
 from dialogues.models import LiveQuestion
 
-from .factories import LiveQuestionFactory
+from .factories import LiveQuestionFactory, LiveSessionFactory
 from .wsutil import connect, hello, make_headers, nothing_more, receive, session_cookie, until
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("redis_hub")]
@@ -185,6 +185,17 @@ async def test_watcher_cannot_approve_see_pending_or_vote_twice(live_session, mo
     while not any(c["data"]["votes"] for c in counts):
         counts.append(await communicator.receive_json_from(timeout=3))
     assert next(c for c in counts if c["data"]["votes"])["data"]["votes"] == {str(approved.pk): 1}
+    await communicator.disconnect()
+
+
+async def test_a_socket_acts_on_its_own_session_only(live_session, moderator, people, hub_cleanup):
+    other_session = await database_sync_to_async(LiveSessionFactory)(agency=live_session.agency)
+    elsewhere = await database_sync_to_async(LiveQuestionFactory)(session=other_session)
+    communicator = await connect(live_session.pk, session=people["moderator"])
+    await hello(communicator)
+    await communicator.send_json_to({"type": "approve", "question": elsewhere.pk})
+    assert (await receive(communicator))["code"] == "not_found"
+    assert (await database_sync_to_async(LiveQuestion.objects.get)(pk=elsewhere.pk)).status == "pending"
     await communicator.disconnect()
 
 
