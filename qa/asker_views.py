@@ -4,13 +4,6 @@ The tracking token proves who they are: a wrong or missing token is a 404, as
 on the tracking page itself (it confirms nothing to a stranger). Each action has
 a page of its own, so an error re-renders the form with what was typed; the
 tracking page shows the same forms inline (templates/qa/includes/track_extra.html).
-
-These POSTs are exempt from Django's CSRF check on purpose. They use no ambient
-authority (no session, no cookie): each one must carry the question's secret
-tracking token, which a forging site cannot know, so the token already does the
-CSRF token's job. And the check would refuse them in real browsers: the tracking
-page is sent with `Referrer-Policy: no-referrer`, under which Chromium sends
-`Origin: null` on same-origin form posts, which Django's origin check rejects.
 """
 
 from django.conf import settings
@@ -20,7 +13,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from accounts.errors import RateLimited, TransitionNotAllowed
@@ -28,21 +20,13 @@ from accounts.errors import RateLimited, TransitionNotAllowed
 from . import selectors, services, workflow
 from .asker_forms import FollowUpForm, RatingForm, ReplyForm
 from .models import Question
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    """These pages carry the tracking token in their URL or form: keep it out of referrers, indexes and caches."""
-    # same-origin, not no-referrer: the token never leaves the site, and form posts keep a real Origin.
-    response["Referrer-Policy"] = "same-origin"
-    response["X-Robots-Tag"] = "noindex"
-    response["Cache-Control"] = "private, no-store"
-    return response
+from .views import private_response
 
 
 def _back_to_tracking(question: Question) -> HttpResponse:
     response = HttpResponseRedirect(question.tracking_path())
     response.status_code = 303
-    return _private(response)
+    return private_response(response)
 
 
 def _token(request: HttpRequest) -> str:
@@ -64,10 +48,9 @@ def _service_errors(form, exc: ValidationError) -> None:
 
 def _render(request, template: str, question: Question, token: str, form, status: int = 200, **extra) -> HttpResponse:
     context = {"question": question, "token": token, "form": form, **extra}
-    return _private(render(request, template, context, status=status))
+    return private_response(render(request, template, context, status=status))
 
 
-@csrf_exempt  # the tracking token authorises the request; see the module docstring
 @require_http_methods(["GET", "POST"])
 def reply(request: HttpRequest, reference: str) -> HttpResponse:
     token = _token(request)
@@ -97,7 +80,6 @@ def reply(request: HttpRequest, reference: str) -> HttpResponse:
     return _render(request, "qa/asker_reply.html", question, token, form, status=400, **extra)
 
 
-@csrf_exempt  # the tracking token authorises the request; see the module docstring
 @require_http_methods(["GET", "POST"])
 def rate(request: HttpRequest, reference: str) -> HttpResponse:
     token = _token(request)
@@ -128,7 +110,6 @@ def rate(request: HttpRequest, reference: str) -> HttpResponse:
     return _render(request, "qa/asker_rate.html", question, token, form, status=400)
 
 
-@csrf_exempt  # the tracking token authorises the request; see the module docstring
 @require_http_methods(["GET", "POST"])
 def follow_up(request: HttpRequest, reference: str) -> HttpResponse:
     token = _token(request)
@@ -170,7 +151,7 @@ def follow_up(request: HttpRequest, reference: str) -> HttpResponse:
                 receipt = reverse("qa:receipt", kwargs={"reference": new.reference}) + f"?token={new.tracking_token}"
                 response = HttpResponseRedirect(receipt)
                 response.status_code = 303
-                return _private(response)
+                return private_response(response)
         status = status if status != 200 else 400
         files_dropped = bool(files)
     response = _render(

@@ -78,9 +78,14 @@ def _client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    """Headers for pages whose URL or form holds the tracking token."""
-    response["Referrer-Policy"] = "no-referrer"
+def private_response(response: HttpResponse) -> HttpResponse:
+    """Headers for pages whose URL or form holds the tracking token.
+
+    `same-origin` keeps the token out of every other site's referrer logs (the
+    pages load nothing from elsewhere) while form posts keep a real Origin, so
+    Django's CSRF check works; `no-referrer` would make Chromium send `Origin: null`.
+    """
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     response["Cache-Control"] = "private, no-store"
     return response
@@ -145,7 +150,7 @@ def ask(request: HttpRequest) -> HttpResponse:
             else:
                 if question.status == QuestionStatus.UNVERIFIED:
                     return redirect("qa:ask_sent", reference=question.reference)
-                return _private(redirect(_receipt_url(question)))
+                return private_response(redirect(_receipt_url(question)))
         # Browsers cannot refill a file input: tell the asker to attach again.
         files_dropped = bool(files)
     else:
@@ -190,12 +195,12 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
     try:
         question = question_confirm_email(token=token)
     except ValidationError as exc:
-        return _private(render(request, "qa/confirm_failed.html", {"error": exc.messages[0]}, status=400))
+        return private_response(render(request, "qa/confirm_failed.html", {"error": exc.messages[0]}, status=400))
     except Question.DoesNotExist:
-        return _private(
+        return private_response(
             render(request, "qa/confirm_failed.html", {"error": _("This confirmation link is not valid.")}, status=400)
         )
-    return _private(redirect(_receipt_url(question)))
+    return private_response(redirect(_receipt_url(question)))
 
 
 @require_GET
@@ -206,7 +211,7 @@ def receipt(request: HttpRequest, reference: str) -> HttpResponse:
         "tracking_url": request.build_absolute_uri(question.tracking_path()),
         "transfer_days": deadlines.TRANSFER_WORKING_DAYS,
     }
-    return _private(render(request, "qa/receipt.html", context))
+    return private_response(render(request, "qa/receipt.html", context))
 
 
 # --- Tracking -----------------------------------------------------------------------------
@@ -252,7 +257,7 @@ def track(request: HttpRequest, reference: str) -> HttpResponse:
         "can_withdraw": workflow.can_apply(question, "withdraw", {workflow.ASKER}),
         "withdraw_form": WithdrawForm(initial={"token": token}),
     }
-    return _private(render(request, "qa/track.html", context))
+    return private_response(render(request, "qa/track.html", context))
 
 
 @require_POST
@@ -264,7 +269,7 @@ def withdraw(request: HttpRequest, reference: str) -> HttpResponse:
         # First step (or a reason that is too long): ask to confirm, keeping what was typed.
         if form.is_bound and not form.errors.get("reason"):
             form = WithdrawForm(initial={"token": token, "reason": request.POST.get("reason", "")})
-        return _private(
+        return private_response(
             render(request, "qa/withdraw_confirm.html", {"question": question, "form": form, "token": token})
         )
     try:
@@ -273,7 +278,7 @@ def withdraw(request: HttpRequest, reference: str) -> HttpResponse:
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("Your question has been withdrawn."))
-    return _private(redirect(question.tracking_path()))
+    return private_response(redirect(question.tracking_path()))
 
 
 @require_http_methods(["GET", "POST"])

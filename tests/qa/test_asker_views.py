@@ -197,13 +197,19 @@ def test_no_follow_up_before_the_answer(client):
     assert not Question.objects.filter(follow_up_of=question).exists()
 
 
-def test_posts_from_the_no_referrer_tracking_page_pass(client):
-    """Chromium sends `Origin: null` from a no-referrer page; the token, not the CSRF cookie, authorises."""
+def test_asker_posts_are_csrf_protected_and_pass_with_the_token(client):
+    """The forms carry Django's CSRF token like every other form; the tracking token authorises the asker."""
     question = question_in(S.ANSWERED)
-    strict = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en", HTTP_ORIGIN="null")
+    strict = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
     response = strict.post(_url("rate", question), {"token": question.tracking_token, "satisfied": "yes"})
+    assert response.status_code == 403
+    question.refresh_from_db()
+    assert question.rating_satisfied is None
+    page = strict.get(question.tracking_path())
+    csrf = page.cookies["csrftoken"].value
+    response = strict.post(
+        _url("rate", question), {"token": question.tracking_token, "satisfied": "yes", "csrfmiddlewaretoken": csrf}
+    )
     assert response.status_code == 303
     question.refresh_from_db()
     assert question.rating_satisfied is True
-    response = strict.post(_url("rate", question_in(S.ANSWERED)), {"token": "doan-bua", "satisfied": "yes"})
-    assert response.status_code == 404

@@ -357,7 +357,7 @@ def test_guest_flow_mail_link_to_receipt_to_tracking(client, agency, topic, djan
     assert (
         response["Location"] == reverse("qa:receipt", args=[question.reference]) + f"?token={question.tracking_token}"
     )
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
     receipt = client.get(response["Location"])
     page = html(receipt)
@@ -420,7 +420,7 @@ def test_unconfirmed_question_has_no_tracking_page(client):
 def test_tracking_page_headers(client):
     question = QuestionFactory()
     response = client.get(question.tracking_path())
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Robots-Tag"] == "noindex"
     assert response["Cache-Control"] == "private, no-store"
 
