@@ -67,5 +67,17 @@ beat: $(VENV)/.installed-run
 serve-prod: $(VENV)/.installed-run
 	DJANGO_SETTINGS_MODULE=config.settings.production $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --ws websockets-sansio
 
+# Benchmarks against the real stack on this machine (PostgreSQL, Redis DB 9, uvicorn, Celery, Node
+# watchers on loopback); results in bench/results/. See docs/performance.md.
+bench/node/node_modules/.package-lock.json: bench/node/package.json bench/node/package-lock.json
+	cd bench/node && npm ci --no-audit --no-fund --silent
+
+bench: messages $(VENV)/.installed-dev bench/node/node_modules/.package-lock.json
+	$(PY) -m bench
+
+# The same suite at tiny sizes, as a smoke test (CI): it checks that every benchmark still runs, not speed.
+bench-quick: messages $(VENV)/.installed-dev bench/node/node_modules/.package-lock.json
+	BENCH_SMOKE=1 $(PY) -m pytest tests/bench -p no:cacheprovider -q
+
 clean:
 	rm -rf $(VENV) db.sqlite3 test.sqlite3 test-sqlite.db staticfiles

@@ -5,6 +5,7 @@ what public pages need; the asker's contact is never joined here.
 """
 
 import datetime
+import json
 
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
@@ -12,6 +13,7 @@ from django.http import Http404
 
 from accounts.models import Agency
 
+from .common_terms import COMMON_TERMS
 from .models import Answer, Question, QuestionEvent, QuestionStatus, Topic
 from .text import fold
 
@@ -20,7 +22,41 @@ ORDERINGS = {
     "views": ("-view_count", "-published_at"),
     "helpful": ("-helpful_yes", "-published_at"),
 }
-SEARCH_RANK_CANDIDATES = 1000
+# Ranking is the costly part of a search: only the newest matches are ranked (docs/performance.md).
+SEARCH_RANK_CANDIDATES = 300
+# Counts are exact up to this many rows; beyond it the planner's estimate (a million-row count(*) costs seconds).
+COUNT_CAP = 1000
+# "Similar questions": candidates hold one of the query's rarest terms, then are ranked by the terms they share.
+SIMILAR_CANDIDATES = 100
+SIMILAR_TERMS = 3
+
+
+class CappedCountQuerySet(QuerySet):
+    """A queryset whose count() is exact up to COUNT_CAP and the planner's estimate beyond it (PostgreSQL).
+
+    Paginators call count() on every list page; with a million published
+    questions an exact count(*) of a common search cost seconds (measured in
+    bench/). Pages past the estimate come out empty, which paginators handle.
+    """
+
+    def count(self) -> int:
+        if self._result_cache is not None or connection.vendor != "postgresql" or self.query.is_sliced:
+            return super().count()
+        capped = QuerySet.count(self.order_by().values("pk")[: COUNT_CAP + 1])
+        if capped <= COUNT_CAP:
+            return capped
+        sql, params = self.order_by().values("pk").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+            plan = cursor.fetchone()[0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        return max(int(plan[0]["Plan"]["Plan Rows"]), capped)
+
+
+def _capped(queryset: QuerySet[Question]) -> QuerySet[Question]:
+    capped = queryset._chain()
+    capped.__class__ = CappedCountQuerySet
+    return capped
 
 
 def agency_with_descendants(agency: Agency) -> list[int]:
@@ -44,29 +80,37 @@ def _search_terms(query: str) -> list[str]:
     return [term for term in fold(query).split() if term][:12]
 
 
+def _tsquery(terms: list[str], *, operator: str = "&", prefix_last: bool = True) -> str:
+    lexemes = [_ts_lexeme(t) for t in terms]
+    if prefix_last:
+        lexemes[-1] += ":*"
+    return f" {operator} ".join(lexemes)
+
+
+def _matching(queryset: QuerySet[Question], tsquery: str) -> QuerySet[Question]:
+    # Constant SQL; the user's words only travel as the bound parameter.
+    return queryset.extra(where=["qa_question.search_vector @@ to_tsquery('simple', %s)"], params=[tsquery])
+
+
+def _with_rank(queryset: QuerySet[Question], tsquery: str) -> QuerySet[Question]:
+    rank = "ts_rank(qa_question.search_vector, to_tsquery('simple', %s))"
+    return queryset.extra(select={"rank": rank}, select_params=[tsquery])  # noqa: S610
+
+
 def search_filter(queryset: QuerySet[Question], query: str, *, rank: bool = True) -> QuerySet[Question]:
     """Restrict to questions whose folded text holds every term of the query.
 
-    PostgreSQL: full-text match on the stored folded text (GIN index, `simple`
-    config, prefix match on the last term) ranked by ts_rank; SQLite: LIKE per term.
+    PostgreSQL: the stored search_vector (qa migration 0004; a prefix match on the
+    last term, as people type) through its GIN index, with `rank` annotated when
+    asked; SQLite: LIKE per term on the folded text.
     """
     terms = _search_terms(query)
     if not terms:
         return queryset
     if connection.vendor == "postgresql":
-        tsquery = " & ".join(_ts_lexeme(t) for t in terms[:-1]) if len(terms) > 1 else ""
-        last = _ts_lexeme(terms[-1]) + ":*"
-        tsquery = f"{tsquery} & {last}" if tsquery else last
-        queryset = queryset.extra(
-            where=["to_tsvector('simple', qa_question.search_text) @@ to_tsquery('simple', %s)"],
-            params=[tsquery],
-        )
-        if rank:
-            queryset = queryset.extra(
-                select={"rank": "ts_rank(to_tsvector('simple', qa_question.search_text), to_tsquery('simple', %s))"},
-                select_params=[tsquery],
-            )
-        return queryset
+        tsquery = _tsquery(terms)
+        queryset = _matching(queryset, tsquery)
+        return _with_rank(queryset, tsquery) if rank else queryset
     condition = Q()
     for term in terms:
         condition &= Q(search_text__contains=term)
@@ -87,11 +131,14 @@ def archive(
     date_to: datetime.date | None = None,
     ordering: str = "",
 ) -> QuerySet[Question]:
-    """Published questions for the archive list and the API, filtered and sorted.
+    """Published questions for the archive list and the API, filtered and sorted; count() is capped.
 
-    With a search and the default order, the most relevant come first.
+    With a search and the relevance order (the default when searching), the newest
+    SEARCH_RANK_CANDIDATES matches are ranked and listed, most relevant first:
+    ranking every match of a common word in a million questions is what made
+    search slow. Any other order lists every match.
     """
-    queryset = published_questions()
+    queryset = _capped(published_questions())
     if agency is not None:
         queryset = queryset.filter(agency_id__in=agency_with_descendants(agency))
     if topic is not None:
@@ -102,32 +149,36 @@ def archive(
         queryset = queryset.filter(published_at__date__lte=date_to)
     if search:
         ranked = connection.vendor == "postgresql" and ordering in ("", "relevance")
-        queryset = search_filter(queryset, search, rank=ranked)
+        queryset = search_filter(queryset, search, rank=False)
         if ranked:
-            return queryset.order_by("-rank", "-published_at")
+            terms = _search_terms(search)
+            newest = queryset.order_by("-published_at", "-id").values("pk")[:SEARCH_RANK_CANDIDATES]
+            candidates = _capped(published_questions()).filter(pk__in=newest)
+            return _with_rank(candidates, _tsquery(terms)).order_by("-rank", "-published_at", "-id")
     return queryset.order_by(*ORDERINGS.get(ordering, ORDERINGS["newest"]))
 
 
 def similar_questions(query: str, *, limit: int = 5, exclude_id: int | None = None) -> list[Question]:
     """Published questions that share words with `query` (shown while a citizen types a title).
 
-    Matches any term (not all), ranked by how many terms match, newest first on ties.
+    Ranked by how many of the query's terms they share, newest first on ties. On
+    PostgreSQL, in one query: the candidates are the newest questions holding one
+    of the query's rarest terms (syllables not in qa.common_terms, longest first),
+    found through the GIN index, then ranked. Matching any term of a title like
+    "thủ tục cấp giấy chứng nhận" would touch most of a large archive.
     """
-    terms = [t for t in _search_terms(query) if len(t) > 1]
+    terms = list(dict.fromkeys(t for t in _search_terms(query) if len(t) > 1))
     if not terms:
         return []
     queryset = published_questions()
     if exclude_id:
         queryset = queryset.exclude(pk=exclude_id)
     if connection.vendor == "postgresql":
-        tsquery = " | ".join(_ts_lexeme(t) for t in terms)
-        queryset = queryset.extra(
-            where=["to_tsvector('simple', qa_question.search_text) @@ to_tsquery('simple', %s)"],
-            params=[tsquery],
-            select={"rank": "ts_rank(to_tsvector('simple', qa_question.search_text), to_tsquery('simple', %s))"},
-            select_params=[tsquery],
-        ).order_by("-rank", "-published_at")
-        return list(queryset[:limit])
+        rarest = sorted(terms, key=lambda t: (t in COMMON_TERMS, -len(t)))[:SIMILAR_TERMS]
+        any_rare = _tsquery(rarest, operator="|", prefix_last=False)
+        newest = _matching(queryset, any_rare).order_by("-published_at", "-id").values("pk")[:SIMILAR_CANDIDATES]
+        score = _tsquery(terms, operator="|", prefix_last=False)
+        return list(_with_rank(queryset.filter(pk__in=newest), score).order_by("-rank", "-published_at", "-id")[:limit])
     condition = Q()
     for term in terms:
         condition |= Q(search_text__contains=term)

@@ -32,6 +32,7 @@ let errors = 0;
 let measuring = false;
 let stopping = false;
 let measured = 0;
+let inflight = 0;
 const runId = `${process.pid}-${Date.now()}`;
 
 function request(done) {
@@ -49,6 +50,11 @@ function request(done) {
     path = args.paths[next++ % args.paths.length];
   }
   const started = now();
+  inflight++;
+  const finish = () => {
+    inflight--;
+    done();
+  };
   const req = http.request(
     { host: base.hostname, port: base.port, path, method: body ? "POST" : "GET", agent, headers },
     (res) => {
@@ -72,13 +78,13 @@ function request(done) {
             errors++;
           }
         }
-        done();
+        finish();
       });
     },
   );
   req.on("error", () => {
     if (measuring) errors++;
-    done();
+    finish();
   });
   if (body) req.write(body);
   req.end();
@@ -99,7 +105,12 @@ setTimeout(() => {
     stopping = true;
     const seconds = (now() - measureStarted) / 1000;
     // Let requests in flight finish so POSTs that were accepted are all counted as references.
-    setTimeout(() => {
+    const waitStarted = now();
+    const report = () => {
+      if (inflight > 0 && now() - waitStarted < 60000) {
+        setTimeout(report, 20);
+        return;
+      }
       process.stdout.write(
         JSON.stringify({
           requests: measured,
@@ -114,6 +125,7 @@ setTimeout(() => {
         }) + "\n",
       );
       process.exit(0);
-    }, 1500);
+    };
+    report();
   }, args.duration_s * 1000);
 }, (args.warmup_s || 0) * 1000);
