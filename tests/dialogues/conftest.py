@@ -49,8 +49,15 @@ def redis_hub(settings):
 
 @pytest.fixture
 async def hub_cleanup():
-    """Close the hub's rooms and Redis connections at the end of an async test."""
+    """Close the hub's rooms and Redis connections, and the worker thread's database connection, after a test.
+
+    The connection matters: a test database still in use cannot be dropped at the end of the run.
+    """
     yield
+    from channels.db import database_sync_to_async
+    from django.db import connections
+
     from dialogues.hub import close_hub
 
     await close_hub()
+    await database_sync_to_async(connections.close_all)()

@@ -45,15 +45,29 @@ def own_browser(monkeypatch):
         chromium.close()
 
 
-def test_watcher_sees_approval_and_answer_without_reload(live_session, moderator, redis_hub, own_browser):
-    question = services.live_question_ask(
+@pytest.fixture
+def pending_question(live_session):
+    return services.live_question_ask(
         session_id=live_session.pk,
         actor=None,
         text="Khi nào tuyến xe buýt số 15 chạy thêm chuyến tối?",
         display_name="Chị Hoa",
         browser_key="hoa",
     )
-    cookie = session_cookie(moderator)
+
+
+@pytest.fixture
+def moderator_cookie(moderator):
+    return session_cookie(moderator)
+
+
+# The database work happens in fixtures set up before the browser: while Playwright's loop runs in this
+# thread, Django would keep connections in a context the test database teardown never sees.
+def test_watcher_sees_approval_and_answer_without_reload(
+    live_session, pending_question, moderator_cookie, redis_hub, own_browser
+):
+    question = pending_question
+    cookie = moderator_cookie
     with asgi_server(hub_url=HUB_REDIS_URL, hub_prefix=redis_hub) as base:
         watcher = new_page(own_browser, base)
         watcher.goto(base + live_session.get_absolute_url())

@@ -40,7 +40,7 @@ async def _connect(session_id: int, browser: str) -> WebsocketCommunicator:
     return communicator
 
 
-async def test_group_variant_delivers_in_order_and_replays(group_mode, live_session, moderator):
+async def test_group_variant_delivers_in_order_and_replays(group_mode, live_session, moderator, hub_cleanup):
     first = await _connect(live_session.pk, "g1")
     await hello(first)
     await _announcements(live_session, moderator, 3)

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import os
 import statistics
 import time
 
@@ -17,7 +18,7 @@ from .wsutil import session_cookie
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-WATCHERS = 200
+WATCHERS = int(os.environ.get("DLG_TEST_WATCHERS", "200"))  # more for a one-off measurement, bounded by the caller
 CONNECT_AT_ONCE = 50  # bounded: the machine is shared
 
 
