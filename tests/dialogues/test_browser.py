@@ -24,7 +24,7 @@ LIVE = "#dlg-viewers-box:not([hidden])"  # shown once the socket said hello and 
 
 
 @pytest.fixture
-def own_browser(monkeypatch):
+def own_browser():
     """Chromium for this test only, as tests.browser launches it, but stopped at the end.
 
     The session-wide `browser` fixture keeps Playwright's event loop marked as running in
@@ -35,8 +35,6 @@ def own_browser(monkeypatch):
         if os.environ.get("REQUIRE_SERVICES") == "1":
             pytest.fail(f"Chromium is missing at {CHROMIUM}")
         pytest.skip(f"Chromium is missing at {CHROMIUM}")
-    # While Playwright's loop runs in this thread, Django takes the test's own ORM calls for async code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
