@@ -18,6 +18,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.errors import DomainError, RateLimited, TransitionNotAllowed
@@ -92,7 +93,12 @@ class DialogueConsumer(AsyncWebsocketConsumer):
         self.joined = False
         self.room = None
         self.user = getattr(self.scope.get("user"), "_wrapped", self.scope.get("user"))
-        self.browser_key = identity.read(self.scope.get("cookies", {}).get(identity.COOKIE))
+        cookies = self.scope.get("cookies", {})
+        self.browser_key = identity.read(cookies.get(identity.COOKIE))
+        # Error messages in the language the visitor chose on the pages (context-local to this socket's task).
+        language = cookies.get(settings.LANGUAGE_COOKIE_NAME)
+        if language in dict(settings.LANGUAGES):
+            translation.activate(language)
         client = self.scope.get("client") or (None, None)
         self.client_ip = client[0]
         loop = asyncio.get_running_loop()

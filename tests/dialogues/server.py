@@ -7,6 +7,7 @@ stop it at the end.
 """
 
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -23,7 +24,8 @@ PORTS = range(8100, 8200)
 
 
 def free_port() -> int:
-    for port in PORTS:
+    # Random order: two xdist workers starting servers at once should not both pick the first free port.
+    for port in random.sample(PORTS, len(PORTS)):
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
