@@ -52,6 +52,9 @@ def test_inactive_user_cannot_log_in(client, password):
 
 
 def test_unverified_user_logs_in_and_is_told_to_verify(client, unverified, password):
+    # Logging in applies the user's saved language; this one reads English.
+    unverified.language = "en"
+    unverified.save(update_fields=["language"])
     response = _login(client, unverified.email, password, follow=True)
     assert client.session["_auth_user_id"] == str(unverified.pk)
     assert "Your e-mail address is not verified yet" in response.content.decode()
