@@ -232,6 +232,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "QuestionStatusEnum": "qa.models.QuestionStatus",
         "AskerTypeEnum": "qa.models.AskerType",
+        "RejectionReasonEnum": "qa.models.RejectionReason",
         "DialogueSessionStatusEnum": "dialogues.models.SessionStatus",
         "LiveQuestionStatusEnum": "dialogues.models.LiveQuestionStatus",
         "LiveAnswerKindEnum": "dialogues.models.AnswerKind",
