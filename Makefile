@@ -40,11 +40,16 @@ demo: migrate
 run: messages demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# The whole suite: on PostgreSQL and Redis (the local services by default), then the
-# database-dependent tests again on SQLite, the embedded default.
+# The whole suite on PostgreSQL and Redis (the local services by default), in three runs:
+# the fast tests in parallel; the tests that start real servers and workers; the browser
+# tests (Playwright's sync API keeps an event loop running in its thread, so they get a
+# process of their own). Then the tests marked `sqlite` again on SQLite, the embedded default.
+PYTEST := $(PY) -m pytest -p no:cacheprovider
 test: messages $(VENV)/.installed-dev
-	$(PY) -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
-	DATABASE_URL=sqlite:///test-sqlite.db $(PY) -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m "sqlite"
+	$(PYTEST) -n $(PYTEST_WORKERS) -m "not browser and not slow"
+	$(PYTEST) -m "slow and not browser"
+	$(PYTEST) -m "browser"
+	DATABASE_URL=sqlite:///test-sqlite.db $(PYTEST) -n $(PYTEST_WORKERS) -m "sqlite and not browser and not slow"
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
