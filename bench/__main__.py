@@ -202,6 +202,7 @@ def _archive(plan: dict) -> list:
             per_kind=plan["per_kind"],
             throughput_s=plan["throughput_s"],
             rounds=plan["throughput_rounds"],
+            explain=rows == max(plan["archive_sizes"]),
         )
         _say(
             f"  generated in {result.generate_s or 0:.0f} s; "

@@ -64,6 +64,7 @@ class SizeResult:
     list_rps: list[float] = field(default_factory=list)
     list_server_p95: list[float] = field(default_factory=list)
     throughput_errors: int = 0
+    plans: dict = field(default_factory=dict)
 
     @property
     def ratio(self) -> float | None:
@@ -107,7 +108,9 @@ def _samples(count: int, rng: random.Random) -> tuple[list[str], list[str]]:
     return references, titles
 
 
-def run_size(database: str, rows: int, *, per_kind: int, throughput_s: float, rounds: int, seed: int = 7) -> SizeResult:
+def run_size(
+    database: str, rows: int, *, per_kind: int, throughput_s: float, rounds: int, explain: bool = False, seed: int = 7
+) -> SizeResult:
     generated = grow_to(rows)
     result = SizeResult(rows=_published_count(), generate_s=generated)
     rng = random.Random(seed + rows)
@@ -154,4 +157,39 @@ def run_size(database: str, rows: int, *, per_kind: int, throughput_s: float, ro
                         result.list_server_p95.append(summary["server_ms"]["p95"])
     finally:
         server.stop()
+    if explain:
+        result.plans = plans()
+    return result
+
+
+def plans() -> dict[str, str]:
+    """EXPLAIN ANALYZE of the selectors' queries as the server runs them (for docs/performance.md)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from qa import selectors
+
+    calls = {
+        "search, common words, relevance": lambda: list(selectors.archive(search="thu tuc cap giay chung nhan")[:20]),
+        "search, rare words, relevance": lambda: list(selectors.archive(search="phuong dong khe")[:20]),
+        "search, common word, newest": lambda: list(selectors.archive(search="dat", ordering="newest")[:20]),
+        "search count (paginator)": lambda: selectors.archive(search="dat", ordering="newest").count(),
+        "list, newest, page 1": lambda: list(selectors.archive()[:20]),
+        "list count (paginator)": lambda: selectors.archive().count(),
+        "similar questions": lambda: selectors.similar_questions("Thủ tục tách thửa đất ở tại xã Lại Xuân"),
+    }
+    result = {}
+    for label, call in calls.items():
+        with CaptureQueriesContext(connection) as captured:
+            call()
+        lines = []
+        for query in captured.captured_queries:
+            sql = query["sql"]
+            if sql.startswith("EXPLAIN"):
+                lines.append("(planner estimate: EXPLAIN without ANALYZE)")
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + sql)
+                lines.extend(row[0] for row in cursor.fetchall())
+        result[label] = "\n".join(lines)
     return result

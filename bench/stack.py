@@ -38,8 +38,10 @@ def bench_env(database: str) -> dict[str, str]:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_COOKIES": "false",
         "DATABASE_URL": f"{PG_URL}/{database}",
-        # Persistent connections: with 0 every request would open a new PostgreSQL connection (docs/performance.md).
-        "DATABASE_CONN_MAX_AGE": "300",
+        # A connection pool: under ASGI, CONN_MAX_AGE would leave one connection behind per request
+        # and 0 opens a new one per request (docs/performance.md).
+        "DATABASE_POOL": "1",
+        "DATABASE_CONN_MAX_AGE": "0",
         "REDIS_URL": REDIS_URL,
         "CELERY_BROKER_URL": REDIS_URL,
         "DIALOGUES_HUB_PREFIX": HUB_PREFIX,

@@ -280,6 +280,10 @@ def _archive_details(archive) -> str:
         "Queries per request at the largest size: "
         + ", ".join(f"{k} {archive[-1].kinds[k]['queries_min']}–{archive[-1].kinds[k]['queries_max']}" for k in kinds)
     )
+    if archive[-1].plans:
+        lines += ["", f"### Query plans at {archive[-1].rows:,} rows (EXPLAIN ANALYZE, run after the timings)", ""]
+        for label, plan in archive[-1].plans.items():
+            lines += [f"{label}:", "", "```", plan, "```", ""]
     return "\n".join([*lines, ""])
 
 

@@ -8,7 +8,7 @@ import datetime
 import json
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Expression, FloatField, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Agency
@@ -87,14 +87,42 @@ def _tsquery(terms: list[str], *, operator: str = "&", prefix_last: bool = True)
     return f" {operator} ".join(lexemes)
 
 
+class _OnSearchVector(Expression):
+    """SQL on qa_question.search_vector (qa migration 0004), a column the model does not know.
+
+    The table's alias is read when the query is compiled, so the expression stays
+    right inside a subquery (where Django renames the table U0): a fixed
+    "qa_question." there would point at the outer query's row.
+    """
+
+    template = ""
+
+    def __init__(self, tsquery: str) -> None:
+        super().__init__(output_field=self.output_field)
+        self.tsquery = tsquery
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.quote_name_unless_alias(next(iter(compiler.query.alias_map)))
+        return self.template.format(vector=f"{alias}.search_vector"), [self.tsquery]
+
+
+class _Matches(_OnSearchVector):
+    output_field = BooleanField()
+    conditional = True
+    template = "{vector} @@ to_tsquery('simple', %s)"
+
+
+class _Rank(_OnSearchVector):
+    output_field = FloatField()
+    template = "ts_rank({vector}, to_tsquery('simple', %s))"
+
+
 def _matching(queryset: QuerySet[Question], tsquery: str) -> QuerySet[Question]:
-    # Constant SQL; the user's words only travel as the bound parameter.
-    return queryset.extra(where=["qa_question.search_vector @@ to_tsquery('simple', %s)"], params=[tsquery])
+    return queryset.filter(_Matches(tsquery))
 
 
 def _with_rank(queryset: QuerySet[Question], tsquery: str) -> QuerySet[Question]:
-    rank = "ts_rank(qa_question.search_vector, to_tsquery('simple', %s))"
-    return queryset.extra(select={"rank": rank}, select_params=[tsquery])  # noqa: S610
+    return queryset.annotate(rank=_Rank(tsquery))
 
 
 def search_filter(queryset: QuerySet[Question], query: str, *, rank: bool = True) -> QuerySet[Question]:

@@ -180,7 +180,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--years", type=int, default=8, help="Published questions spread over this many years.")
 
+    def _say(self, message: str) -> None:
+        if self.verbosity >= 1:
+            self.stdout.write(message)
+
     def handle(self, *args, **options):
+        self.verbosity = options["verbosity"]
         if connection.vendor != "postgresql":
             raise CommandError("generate_archive loads with COPY: it needs PostgreSQL.")
         count = options["questions"]
@@ -212,7 +217,7 @@ class Command(BaseCommand):
                 self._recreate_indexes(saved)
         self._vacuum()
         self._check_sample()
-        self.stdout.write(
+        self._say(
             f"generate_archive: {count} questions in {time.monotonic() - started:.1f} s "
             f"(table now {Question.objects.count()} rows)"
         )
@@ -274,7 +279,7 @@ class Command(BaseCommand):
                     "qa_askercontact", [f for f in AskerContact._meta.concrete_fields if not f.primary_key], contacts
                 )
             done += size
-            self.stdout.write(f"  {done}/{count} rows")
+            self._say(f"  {done}/{count} rows")
         for (agency_id, year), value in counters.items():
             sequence, _created = ReferenceSequence.objects.get_or_create(agency_id=agency_id, year=year)
             if sequence.last_value < value:
@@ -444,7 +449,7 @@ class Command(BaseCommand):
             saved = cursor.fetchall()
             for name, _definition in saved:
                 cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
-        self.stdout.write(f"  dropped {len(saved)} secondary indexes for the load")
+        self._say(f"  dropped {len(saved)} secondary indexes for the load")
         return saved
 
     def _recreate_indexes(self, saved: list[tuple[str, str]]) -> None:
@@ -454,7 +459,7 @@ class Command(BaseCommand):
             for _name, definition in saved:
                 cursor.execute(definition)
             cursor.execute("RESET maintenance_work_mem")
-        self.stdout.write(f"  rebuilt {len(saved)} indexes in {time.monotonic() - started:.1f} s")
+        self._say(f"  rebuilt {len(saved)} indexes in {time.monotonic() - started:.1f} s")
 
     def _vacuum(self) -> None:
         started = time.monotonic()
@@ -463,7 +468,7 @@ class Command(BaseCommand):
             cursor.execute("VACUUM (ANALYZE) qa_question")
             for table in TABLES[1:]:
                 cursor.execute(f"ANALYZE {table}")
-        self.stdout.write(f"  vacuum and analyse: {time.monotonic() - started:.1f} s")
+        self._say(f"  vacuum and analyse: {time.monotonic() - started:.1f} s")
 
     def _check_sample(self) -> None:
         """The stored search text of a few rows must equal what publishing would have computed."""

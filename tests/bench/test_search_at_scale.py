@@ -1,0 +1,85 @@
+"""The archive selectors' large-archive measures, checked on small data by shrinking their limits.
+
+Ranking only the newest matches, capped counts and rare-term candidates for
+similar questions are what keep search fast on a million questions (bench/);
+these tests pin down that they still return the right questions.
+"""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from qa import selectors
+from tests.factories import AgencyFactory, PublishedQuestionFactory, TopicFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("the stored search_vector and the planner estimate exist on PostgreSQL only")
+
+
+def _published(title: str, *, days_ago: int, agency=None, topic=None, body: str = "Xin hỏi cơ quan."):
+    return PublishedQuestionFactory(
+        public_title=title,
+        public_body=body,
+        agency=agency or AgencyFactory(),
+        topic=topic or TopicFactory(),
+        published_at=timezone.now() - datetime.timedelta(days=days_ago),
+        answer="<p>Trả lời.</p>",
+    )
+
+
+def test_relevance_ranks_the_newest_matches_of_the_filtered_set(monkeypatch):
+    monkeypatch.setattr(selectors, "SEARCH_RANK_CANDIDATES", 3)
+    agency = AgencyFactory()
+    # Newer questions of another agency that also match must not crowd out this agency's matches.
+    for i in range(4):
+        _published(f"Tách thửa đất số {i}", days_ago=1)
+    old = [_published("Tách thửa đất ở nông thôn", days_ago=300 + i, agency=agency) for i in range(2)]
+    _published("Học phí mầm non", days_ago=2, agency=agency)
+
+    found = list(selectors.archive(search="tach thua", agency=agency))
+
+    assert sorted(q.pk for q in found) == sorted(q.pk for q in old)
+    assert all(hasattr(q, "rank") for q in found)
+
+
+def test_relevance_lists_at_most_the_ranked_candidates_and_counts_them(monkeypatch):
+    monkeypatch.setattr(selectors, "SEARCH_RANK_CANDIDATES", 3)
+    for i in range(5):
+        _published(f"Đăng ký khai sinh {i}", days_ago=i)
+    ranked = selectors.archive(search="khai sinh")
+    newest = selectors.archive(search="khai sinh", ordering="newest")
+    assert ranked.count() == len(list(ranked)) == 3
+    assert newest.count() == 5
+
+
+def test_count_is_exact_up_to_the_cap_then_the_planners_estimate(monkeypatch):
+    for i in range(6):
+        _published(f"Giấy phép xây dựng {i}", days_ago=i)
+    assert selectors.archive().count() == 6
+    monkeypatch.setattr(selectors, "COUNT_CAP", 3)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE qa_question")
+    estimate = selectors.archive().count()
+    # Never below what was counted exactly; the estimate comes from the planner, not a count(*).
+    assert estimate >= 4
+    assert len(list(selectors.archive())) == 6
+
+
+def test_similar_questions_come_from_rare_terms_in_one_query(django_assert_num_queries):
+    topic = TopicFactory()
+    wanted = _published("Thủ tục tách thửa đất nông nghiệp ở Lại Xuân", days_ago=30, topic=topic)
+    also = _published("Tách thửa đất vườn", days_ago=10, topic=topic)
+    # Shares only common syllables (thủ tục, đất): not a suggestion.
+    _published("Thủ tục đăng ký đất đai", days_ago=1, topic=topic)
+
+    with django_assert_num_queries(1):
+        similar = selectors.similar_questions("Hỏi về tách thửa ở xã Lại Xuân")
+
+    assert [q.pk for q in similar] == [wanted.pk, also.pk]
