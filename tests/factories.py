@@ -51,6 +51,7 @@ class QuestionFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Question
+        skip_postgeneration_save = True  # the related contact needs no second save of the question
 
     reference = factory.Sequence(lambda n: f"HP-TEST-2026-{n:06d}")
     agency = factory.SubFactory(AgencyFactory)

@@ -222,13 +222,16 @@ def question_submit(
 
 
 def _mark_received(question: Question, *, roles: set[str]) -> None:
-    """unverified → submitted: the question enters the agency's queue and its clocks start."""
+    """unverified → submitted: the question enters the agency's queue, its clocks start, and
+    the asker and the agency's moderators are told."""
     from ..deadlines import transfer_due_date
+    from .moderation import STAFF_FOR_NEW_QUESTIONS, tell_staff
 
     question.received_at = timezone.now()
     question.transfer_due_date = transfer_due_date(timezone.localdate(question.received_at))
     workflow.apply_transition(question, "submit", roles=roles)
     notify_asker(question, "received")
+    tell_staff(question, "new_question", roles=STAFF_FOR_NEW_QUESTIONS, transfer_due_date=question.transfer_due_date)
 
 
 def make_confirmation_token(question: Question) -> str:

@@ -7,10 +7,11 @@ from django.core import mail
 from django.http import Http404
 
 from accounts.errors import RateLimited, TransitionNotAllowed
+from notifications.models import Notification
 from qa import selectors
 from qa.models import Question, QuestionEvent, QuestionStatus
 from qa.services import question_confirm_email, question_submit, question_withdraw
-from tests.factories import AgencyFactory, PublishedQuestionFactory, TopicFactory
+from tests.factories import AgencyFactory, MembershipFactory, PublishedQuestionFactory, TopicFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
@@ -85,3 +86,17 @@ def test_search_ignores_diacritics_and_case():
     assert [q.pk for q in selectors.archive(search="ĐẤT ĐAI")] == [hit.pk]
     similar = selectors.similar_questions("dat dai hong bang")
     assert similar[0].pk == hit.pk
+
+
+def test_confirmed_question_alerts_the_agency_moderators(django_capture_on_commit_callbacks):
+    agency = AgencyFactory(code="HP-SXD")
+    moderator = MembershipFactory(agency=agency, role="moderator").user
+    MembershipFactory(role="moderator")  # a moderator of another agency hears nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        question = _submit(agency=agency)
+    link = re.search(r"/confirm/([^/\s]+)/", mail.outbox[0].body).group(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        question_confirm_email(token=link)
+    alerts = Notification.objects.filter(kind="qa.staff_new_question")
+    assert {n.recipient_id for n in alerts} == {moderator.pk}
+    assert all(n.context["question"]["reference"] == question.reference for n in alerts)
