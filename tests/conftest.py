@@ -34,6 +34,9 @@ def pytest_collection_modifyitems(config, items):
             # With REQUIRE_SERVICES=1 a missing service already stopped the run in
             # pytest_sessionstart; what is left here is a deliberate SQLite run.
             item.add_marker(pytest.mark.skip(reason=reason))
+    # Browser tests last: the session-wide Playwright (sync API) leaves its event loop marked as running in
+    # the main thread, after which async tests and async_to_sync (eager in-app pushes) fail in that process.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
 def pytest_sessionstart(session):

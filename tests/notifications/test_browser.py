@@ -5,21 +5,24 @@ for a Celery worker) reaches the open page through Redis; reading in another
 tab brings the count down on the first without a reload.
 """
 
-import multiprocessing
+import os
+import signal
+import socket
+import subprocess
 import threading
-from functools import partial
+import urllib.request
 
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
-from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 from django.db import connection
 
 from notifications.models import Channel
 from notifications.services import notify
 from tests.browser import new_page
 from tests.factories import UserFactory
+from tests.notifications import live
 
 pytestmark = [
     pytest.mark.browser,
@@ -30,37 +33,67 @@ pytestmark = [
 ]
 
 
-def _application():
-    from channels.routing import get_default_application
-
-    return ASGIStaticFilesHandler(get_default_application())
-
-
 @pytest.fixture
-def asgi_server(settings):
-    """daphne in a forked process, sharing this test's database and the Redis channel layer on DB 6."""
-    from daphne.testing import DaphneProcess
-
+def asgi_server(settings, tmp_path):
+    """daphne in its own process (not a fork of this one), on this test's database and the Redis layer on DB 6."""
     base = django_settings.TEST_REDIS_URL.rsplit("/", 1)[0]
+    layer_url = f"{base}/6"
     settings.CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [f"{base}/6"], "prefix": "ntf-browser"},
+            "CONFIG": {"hosts": [layer_url], "prefix": "ntf-browser"},
         }
     }
-    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
-    if multiprocessing.get_start_method(allow_none=True) not in (None, "fork"):
-        pytest.skip("daphne's test process needs the fork start method")
-    server = DaphneProcess("127.0.0.1", partial(_application))
-    server.start()
-    if not server.ready.wait(timeout=30):
-        server.terminate()
-        pytest.fail("daphne did not start")
-    yield f"http://127.0.0.1:{server.port.value}"
-    server.terminate()
-    server.join(timeout=10)
-    if server.is_alive():
-        server.kill()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CELERY_")}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "tests.notifications.worker_settings",
+            "PYTHONPATH": str(live.BASE_DIR),
+            "NTF_BROKER_URL": "memory://",
+            "NTF_DATABASE_NAME": connection.settings_dict["NAME"],
+            "NTF_CHANNEL_LAYER_URL": layer_url,
+        }
+    )
+    log = (tmp_path / "daphne.log").open("wb")
+    server = subprocess.Popen(
+        [
+            str(live.BASE_DIR / ".venv" / "bin" / "daphne"),
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "tests.notifications.live_asgi:application",
+        ],
+        cwd=live.BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        try:
+            with urllib.request.urlopen(f"{url}/about/", timeout=2):  # noqa: S310 (our own local server)
+                return True
+        except OSError:
+            return False
+
+    try:
+        if not live.wait_until(answers, timeout=60, interval=0.3):
+            pytest.fail("daphne did not start: " + (tmp_path / "daphne.log").read_text(errors="replace")[-2000:])
+        yield url
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=10)
+        log.close()
 
 
 def _session_cookie(user, url: str) -> dict:

@@ -1,4 +1,5 @@
-"""Settings for the Celery worker and beat processes that test_live_worker.py starts.
+"""Settings for the real processes the live tests start: Celery worker and beat (test_live_worker.py)
+and the daphne server of the browser test.
 
 The test settings force eager tasks and the locmem mail box; these real
 processes instead use the test's own Redis (NTF_BROKER_URL), the test database
@@ -18,7 +19,7 @@ DATABASES["default"]["NAME"] = os.environ["NTF_DATABASE_NAME"]
 
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = "127.0.0.1"
-EMAIL_PORT = int(os.environ["NTF_SMTP_PORT"])
+EMAIL_PORT = int(os.environ.get("NTF_SMTP_PORT", "25"))
 EMAIL_USE_TLS = False
 EMAIL_USE_SSL = False
 EMAIL_HOST_USER = ""
@@ -30,3 +31,11 @@ NOTIFICATIONS_RETRY_BASE_DELAY = 1
 # Longer than any delivery in these tests takes, short enough to wait for.
 NOTIFICATIONS_CLAIM_TIMEOUT = int(os.environ.get("NTF_CLAIM_TIMEOUT", "8"))
 CELERY_BEAT_SCHEDULE = {"sweep": {"task": "notifications.sweep_outbox", "schedule": 2.0}}
+
+if os.environ.get("NTF_CHANNEL_LAYER_URL"):
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [os.environ["NTF_CHANNEL_LAYER_URL"]], "prefix": "ntf-browser"},
+        }
+    }
