@@ -32,19 +32,19 @@ async def connect(session_id: int, **kwargs) -> WebsocketCommunicator:
     from config.asgi import application
 
     communicator = WebsocketCommunicator(application, f"/ws/dialogues/{session_id}/", headers=make_headers(**kwargs))
-    connected, _ = await communicator.connect(timeout=5)
+    connected, _ = await communicator.connect(timeout=15)  # generous: CI machines are shared and busy
     assert connected
     return communicator
 
 
-async def receive(communicator: WebsocketCommunicator, *, timeout: float = 5, skip_counts: bool = True) -> dict:
+async def receive(communicator: WebsocketCommunicator, *, timeout: float = 10, skip_counts: bool = True) -> dict:
     while True:
         message = await communicator.receive_json_from(timeout=timeout)
         if not (skip_counts and message["type"] == "counts"):
             return message
 
 
-async def until(communicator: WebsocketCommunicator, type_: str, *, timeout: float = 5) -> list[dict]:
+async def until(communicator: WebsocketCommunicator, type_: str, *, timeout: float = 10) -> list[dict]:
     """Every frame up to and including the first of `type_` (counts frames left out)."""
     seen = []
     while True:
