@@ -25,8 +25,19 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 CELERY = str(BASE_DIR / ".venv" / "bin" / "celery")
 
 
+def _my_share(low: int, high: int) -> range:
+    """Under pytest-xdist each worker probes its own slice of the range, so two workers never race for a port."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1)
+    size = (high - low + 1) // count
+    if not worker.startswith("gw") or count < 2 or size < 1:
+        return range(low, high + 1)
+    index = int(worker[2:]) % count
+    return range(low + index * size, low + (index + 1) * size)
+
+
 def free_port(low: int, high: int) -> int:
-    for port in range(low, high + 1):
+    for port in _my_share(low, high):
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
             try:
                 probe.bind(("127.0.0.1", port))
@@ -71,7 +82,8 @@ class RedisServer:
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        if not wait_until(self._pings, 15):
+        # Alive and answering: a server that lost the port race exits, and a ping would reach the winner.
+        if not wait_until(lambda: self.process.poll() is None and self._pings(), 15) or self.process.poll() is not None:
             self.stop()
             raise RuntimeError(f"redis-server on port {self.port} did not start")
 
