@@ -183,7 +183,7 @@ async def test_watcher_cannot_approve_see_pending_or_vote_twice(live_session, mo
     assert (error["code"], error["ref"]) == ("already_voted", 3)
     # The vote count reaches watchers coalesced in a counts frame.
     while not any(c["data"]["votes"] for c in counts):
-        counts.append(await communicator.receive_json_from(timeout=3))
+        counts.append(await communicator.receive_json_from(timeout=10))
     assert next(c for c in counts if c["data"]["votes"])["data"]["votes"] == {str(approved.pk): 1}
     await communicator.disconnect()
 
@@ -231,7 +231,7 @@ async def test_bad_json_and_floods_get_errors_while_others_keep_receiving(
         await noisy.send_json_to({"type": "ping"})
     codes = []
     while True:
-        message = await noisy.receive_output(timeout=3)
+        message = await noisy.receive_output(timeout=10)
         if message["type"] == "websocket.close":
             assert message["code"] == 4008
             break
@@ -262,10 +262,10 @@ async def test_socket_without_origin_or_for_unknown_session_is_refused(live_sess
     communicator = WebsocketCommunicator(
         application, f"/ws/dialogues/{live_session.pk}/", headers=make_headers(origin=False)
     )
-    connected, _ = await communicator.connect(timeout=5)
+    connected, _ = await communicator.connect(timeout=15)
     assert not connected
     communicator = WebsocketCommunicator(application, "/ws/dialogues/999999/", headers=make_headers())
-    connected, code = await communicator.connect(timeout=5)
+    connected, code = await communicator.connect(timeout=15)
     assert not connected and code == 4404
 
 

@@ -35,7 +35,7 @@ async def _connect(session_id: int, browser: str) -> WebsocketCommunicator:
     )
     headers = make_headers(browser=browser)
     communicator = WebsocketCommunicator(application, f"/ws/dialogues/{session_id}/", headers=headers)
-    connected, _ = await communicator.connect(timeout=5)
+    connected, _ = await communicator.connect(timeout=15)
     assert connected
     return communicator
 
