@@ -6,31 +6,17 @@ from collections import defaultdict
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Case, DateField, F, When
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership
 from notifications.services import notify
 
-from . import deadlines
-from .models import Question, QuestionStatus
+from . import deadlines, periodic
+from .models import Question
 
-# Whose running clock is checked: the transfer deadline while submitted, the answer deadline
-# while in work. Waiting for the asker pauses the clock, so those are left out.
-_ANSWER_CLOCK = (QuestionStatus.ACCEPTED, QuestionStatus.IN_REVIEW, QuestionStatus.APPROVED)
-_TRANSFER_CLOCK = (QuestionStatus.SUBMITTED,)
 # Who is reminded about a question nobody was assigned to.
 _UNASSIGNED_ROLES = (Membership.Role.MODERATOR, Membership.Role.ADMIN)
-
-
-def _deadline() -> Case:
-    return Case(
-        When(status__in=_TRANSFER_CLOCK, then=F("transfer_due_date")),
-        When(status__in=_ANSWER_CLOCK, then=F("due_date")),
-        default=None,
-        output_field=DateField(),
-    )
 
 
 def _questions_by_recipient(questions: list[Question]) -> dict[int, list[Question]]:
@@ -68,16 +54,10 @@ def deadline_reminders_send(*, today: datetime.date | None = None) -> dict[str, 
     overrides = deadlines._calendar_overrides()
     if not deadlines.is_working_day(today, overrides):
         return {"due_tomorrow": 0, "overdue": 0}
-    next_working_day = deadlines.add_working_days(today, 1, overrides)
-    running = (
-        Question.objects.filter(status__in=(*_TRANSFER_CLOCK, *_ANSWER_CLOCK))
-        .annotate(deadline=_deadline())
-        .select_related("agency")
-        .order_by("deadline", "reference")
-    )
+    # Which questions count is the workflow's rule (qa.periodic); who hears about them is decided here.
     groups = {
-        "due_tomorrow": list(running.filter(deadline__gt=today, deadline__lte=next_working_day)),
-        "overdue": list(running.filter(deadline__lt=today)),
+        "due_tomorrow": list(periodic.questions_due_tomorrow(today=today)),
+        "overdue": list(periodic.questions_overdue(today=today)),
     }
     queue = f"{settings.SITE_URL}{reverse('staff:queue')}"
     queue_url = {"due_tomorrow": f"{queue}?due=soon", "overdue": f"{queue}?due=overdue"}
@@ -107,3 +87,9 @@ def deadline_reminders_send(*, today: datetime.date | None = None) -> dict[str, 
 @shared_task(name="qa.send_deadline_reminders", ignore_result=True)
 def send_deadline_reminders() -> dict[str, int]:
     return deadline_reminders_send()
+
+
+@shared_task(name="qa.send_rating_requests", ignore_result=True)
+def send_rating_requests() -> int:
+    """Ask askers to rate answers they received a few days ago (once per question; see qa.periodic)."""
+    return periodic.rating_requests_send()

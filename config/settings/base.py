@@ -201,6 +201,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "notifications-sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 60.0},
     "notifications-send-digests": {"task": "notifications.send_digests", "schedule": crontab(hour=7, minute=0)},
     "qa-deadline-reminders": {"task": "qa.send_deadline_reminders", "schedule": crontab(hour=7, minute=30)},
+    "qa-rating-requests": {"task": "qa.send_rating_requests", "schedule": crontab(hour=9, minute=0)},
     # Subscribers hear about a session 55–60 minutes before it starts.
     "dialogues-session-reminders": {"task": "dialogues.send_session_reminders", "schedule": 300.0},
 }

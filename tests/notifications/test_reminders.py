@@ -117,7 +117,13 @@ def test_beat_schedule_runs_the_jobs_in_code():
     schedule = celery_app.conf.beat_schedule
     assert schedule["notifications-sweep-outbox"]["schedule"] == 60.0
     entries = {entry["task"] for entry in schedule.values()}
-    assert {"notifications.sweep_outbox", "qa.send_deadline_reminders", "notifications.send_digests"} <= entries
+    assert {
+        "notifications.sweep_outbox",
+        "notifications.send_digests",
+        "qa.send_deadline_reminders",
+        "qa.send_rating_requests",
+        "dialogues.send_session_reminders",
+    } <= entries
     celery_app.loader.import_default_modules()
     assert entries <= set(celery_app.tasks)
 
