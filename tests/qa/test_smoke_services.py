@@ -100,3 +100,13 @@ def test_confirmed_question_alerts_the_agency_moderators(django_capture_on_commi
     alerts = Notification.objects.filter(kind="qa.staff_new_question")
     assert {n.recipient_id for n in alerts} == {moderator.pk}
     assert all(n.context["question"]["reference"] == question.reference for n in alerts)
+
+
+def test_forwarded_dialogue_questions_are_not_held_by_the_asker_limit(settings):
+    settings.QA_SUBMIT_RATE_PER_EMAIL = "1/h"
+    agency, topic = AgencyFactory(), TopicFactory()
+    _submit(agency=agency, topic=topic, channel="dialogue")
+    _submit(agency=agency, topic=topic, channel="dialogue")
+    _submit(agency=agency, topic=topic)
+    with pytest.raises(RateLimited):
+        _submit(agency=agency, topic=topic, channel="api")
