@@ -6,6 +6,7 @@ PermissionDenied → 403, TransitionNotAllowed → 409, RateLimited → 429.
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -68,7 +69,7 @@ class SessionListView(APIView):
     )
     def post(self, request):
         if not request.user.is_authenticated:
-            raise PermissionDenied("Log in to schedule a session.")
+            raise PermissionDenied(_("Log in to schedule a session."))
         data = s.SessionCreateIn(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -167,12 +168,12 @@ class EventListView(APIView):
             after = max(int(request.query_params.get("after", 0)), 0)
             limit = min(max(int(request.query_params.get("limit", 100)), 1), 500)
         except ValueError:
-            return Response({"after": ["Must be a whole number."]}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"after": [_("Must be a whole number.")]}, status=status.HTTP_400_BAD_REQUEST)
         scope = request.query_params.get("scope", EventScope.PUBLIC)
         if scope not in EventScope.values:
             return Response({"scope": ["Unknown scope."]}, status=status.HTTP_400_BAD_REQUEST)
         if scope == EventScope.MODERATORS and not permissions.can_moderate(request.user, session):
-            raise PermissionDenied("Only moderators see these events.")
+            raise PermissionDenied(_("Only moderators see these events."))
         events = selectors.events_after(session.pk, after, scope=scope, limit=limit + 1)
         current = session.last_seq if scope == EventScope.PUBLIC else session.last_mod_seq
         body = {
@@ -218,7 +219,7 @@ class ModerationQuestionListView(APIView):
     def get(self, request, pk: int):
         session = selectors.session_get(pk)
         if not permissions.can_moderate(request.user, session):
-            raise PermissionDenied("Only the moderators of the host agency see this.")
+            raise PermissionDenied(_("Only the moderators of the host agency see this."))
         questions = selectors.moderation_questions(session, request.query_params.get("status") or None)
         data = [payloads.question_moderator_payload(q, muted=q.asker_muted) for q in questions]
         return Response(s.ModeratorQuestionOut(data, many=True).data)

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.errors import DomainError
@@ -296,7 +296,15 @@ def console_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 session_id=session.pk, actor=request.user, topic_id=topic.pk if topic else None
             )
             if result.sent:
-                messages.success(request, _("%(n)d questions were sent to the Q&A queue.") % {"n": len(result.sent)})
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(n)d question was sent to the Q&A queue.",
+                        "%(n)d questions were sent to the Q&A queue.",
+                        len(result.sent),
+                    )
+                    % {"n": len(result.sent)},
+                )
             for question_id, reason in result.skipped.items():
                 text = _("Question #%(id)d was not sent: %(reason)s") % {"id": question_id, "reason": reason}
                 messages.warning(request, text)
