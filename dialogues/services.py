@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from accounts import ratelimit
 from accounts.errors import DomainError, RateLimited, TransitionNotAllowed
 from accounts.models import Agency
+from notifications.services import Recipient, notify
 from qa.models import AskerType, Channel, Question, Topic
 from qa.services.submission import question_submit
 from qa.text import nfc
@@ -335,7 +337,47 @@ def _session_transition(*, session_id: int, actor, action: str, note: str = "") 
             created_at=now,
         )
         _emit(session, "session.status", {"session": payloads.session_payload(session)}, actor=actor)
+        if action in _SUBSCRIBER_KINDS:
+            _notify_subscribers(session, _SUBSCRIBER_KINDS[action])
     return session
+
+
+# Which status changes subscribers hear about ("remind me" also means "tell me when it is on").
+_SUBSCRIBER_KINDS = {"start": "dialogues.session_live", "publish_transcript": "dialogues.transcript_published"}
+
+
+def _notify_subscribers(session: DialogueSession, kind: str) -> None:
+    """Write the outbox rows for every subscriber of a locked session, in the caller's transaction.
+
+    The key names the session and kind (notify adds channel and recipient), so a
+    repeated call writes nothing more; delivery happens after commit.
+    """
+    subscriptions = list(Subscription.objects.filter(session=session).select_related("user").order_by("pk"))
+    if not subscriptions:
+        return
+    if kind == "dialogues.transcript_published":
+        path = reverse("dialogues:transcript", kwargs={"pk": session.pk})
+    else:
+        path = session.get_absolute_url()
+    url = f"{settings.SITE_URL}{path}"
+    notify(
+        kind=kind,
+        recipients=[
+            sub.user if sub.user_id else Recipient(email=sub.email, language=sub.language) for sub in subscriptions
+        ],
+        context={
+            "session": {
+                "id": session.pk,
+                "title": session.title,
+                "starts_at": session.scheduled_start.isoformat(),
+                "started_at": session.started_at.isoformat() if session.started_at else None,
+                "agency": session.agency.name,
+            },
+            "session_url": url,
+            "url": url,
+        },
+        idempotency_key=f"{kind}:s{session.pk}",
+    )
 
 
 def session_open(*, session_id: int, actor) -> DialogueSession:
