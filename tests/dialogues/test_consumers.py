@@ -135,7 +135,8 @@ async def test_events_committed_during_a_replay_are_neither_lost_nor_repeated(li
     for start, communicator in clients:
         events = await _events(communicator, 20 - start)
         assert [e["seq"] for e in events] == list(range(start + 1, 21))
-        assert await nothing_more(communicator) == []
+        # The "ready" marker may still be queued when the replay covered every event; no event may follow.
+        assert [f for f in await nothing_more(communicator) if _is_event(f)] == []
         await communicator.disconnect()
 
 
