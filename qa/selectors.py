@@ -141,8 +141,13 @@ def search_filter(queryset: QuerySet[Question], query: str, *, rank: bool = True
         return _with_rank(queryset, tsquery) if rank else queryset
     condition = Q()
     for term in terms:
-        condition &= Q(search_text__contains=term)
+        condition &= _word_prefix(term)
     return queryset.filter(condition)
+
+
+def _word_prefix(term: str) -> Q:
+    """SQLite: the folded text has a word starting with `term` ("hoi" finds "hoi", not "thoi")."""
+    return Q(search_text__startswith=term) | Q(search_text__contains=f" {term}")
 
 
 def _ts_lexeme(term: str) -> str:
@@ -209,7 +214,7 @@ def similar_questions(query: str, *, limit: int = 5, exclude_id: int | None = No
         return list(_with_rank(queryset.filter(pk__in=newest), score).order_by("-rank", "-published_at", "-id")[:limit])
     condition = Q()
     for term in terms:
-        condition |= Q(search_text__contains=term)
+        condition |= _word_prefix(term)
     candidates = list(queryset.filter(condition).order_by("-published_at")[:200])
     folded = {q.pk: set(fold(q.public_title).split()) for q in candidates}
     candidates.sort(key=lambda q: -len(folded[q.pk] & set(terms)))

@@ -110,3 +110,11 @@ def test_forwarded_dialogue_questions_are_not_held_by_the_asker_limit(settings):
     _submit(agency=agency, topic=topic)
     with pytest.raises(RateLimited):
         _submit(agency=agency, topic=topic, channel="api")
+
+
+def test_search_matches_word_starts_not_syllables_inside_words():
+    PublishedQuestionFactory(
+        public_title="Thời hạn nộp thuế", public_body="Thời gian nộp", answer="<p>Theo quy định.</p>"
+    )
+    hit = PublishedQuestionFactory(public_title="Hỏi về thuế đất", public_body="Nội dung", answer="<p>Trả lời.</p>")
+    assert [q.pk for q in selectors.archive(search="hoi")] == [hit.pk]
