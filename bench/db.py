@@ -25,6 +25,9 @@ def prepare(database: str, *, keep: bool) -> bool:
             conn.execute(f'CREATE DATABASE "{database}"')
             created = True
     os.environ.update(stack.bench_env(database))
+    # The harness is a client, not a server: plain connections (its worker threads come and go, and a pooled
+    # connection is only returned when its thread closes it).
+    os.environ["DATABASE_POOL"] = "0"
     import django
 
     django.setup()

@@ -393,13 +393,14 @@ def run_storm(database: str, watchers_n: int, *, within_s: float, rate: float, t
     """Every watcher drops and reconnects with last_seq within `within_s`, while events keep coming."""
     server = Server(database, label="storm")
     live = LiveSession()
-    live.stock(int(rate * (within_s + 4)) + 10)
+    # Enough actions for a storm that takes much longer than planned on a busy machine.
+    live.stock(int(rate * (within_s + 120)) + 10)
     watchers = NodeWatchers()
     sent: list[tuple[float, int]] = []
     stop = threading.Event()
 
     def keep_acting() -> None:
-        while not stop.is_set():
+        while not stop.is_set() and len(live.pending) > 3:
             sent.append(live.trigger())
             stop.wait(1 / rate)
 

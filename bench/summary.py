@@ -191,6 +191,9 @@ def render(results: dict) -> tuple[str, list[dict], str]:
         )
         details.append(_submit_details(submits))
 
+    for part, error in (results.get("errors") or {}).items():
+        row(f"Part “{part}” did not complete", "runs", error.strip().splitlines()[-1][:200], False, ran=False)
+
     machine = report.machine()
     quick = results.get("quick")
     head = [
