@@ -24,8 +24,10 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Module scope: Playwright's sync API keeps an event loop marked as running in this thread while it
+    # is open, so it is closed after each module and tests elsewhere may use asyncio (or their own browser).
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         if os.environ.get("REQUIRE_SERVICES") == "1":
             pytest.fail(f"Chromium is missing at {CHROMIUM}")
