@@ -77,8 +77,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts of {', '.join(PARTS)}")
     parser.add_argument("--keep-db", action="store_true", help="reuse the bench database (and its archive) if present")
     parser.add_argument("--results", default=str(stack.ROOT / "bench" / "results"))
+    parser.add_argument("--archive-sizes", help="comma-separated archive sizes instead of the plan's (with --keep-db)")
     args = parser.parse_args(argv)
     plan = dict(QUICK if args.quick else FULL)
+    if args.archive_sizes:
+        plan["archive_sizes"] = [int(x) for x in args.archive_sizes.split(",")]
     parts = [p for p in args.only.split(",") if p]
     unknown = set(parts) - set(PARTS)
     if unknown:

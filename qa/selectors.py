@@ -37,9 +37,20 @@ class CappedCountQuerySet(QuerySet):
     Paginators call count() on every list page; with a million published
     questions an exact count(*) of a common search cost seconds (measured in
     bench/). Pages past the estimate come out empty, which paginators handle.
+    A selector that already knows the count (the ranked candidates) sets
+    `known_count`; it is kept by clones, so filter such a queryset no further.
     """
 
+    known_count: int | None = None
+
+    def _clone(self):
+        clone = super()._clone()
+        clone.known_count = self.known_count
+        return clone
+
     def count(self) -> int:
+        if self.known_count is not None and not self.query.is_sliced:
+            return self.known_count
         if self._result_cache is not None or connection.vendor != "postgresql" or self.query.is_sliced:
             return super().count()
         capped = QuerySet.count(self.order_by().values("pk")[: COUNT_CAP + 1])
@@ -184,10 +195,15 @@ def archive(
         ranked = connection.vendor == "postgresql" and ordering in ("", "relevance")
         queryset = search_filter(queryset, search, rank=False)
         if ranked:
-            terms = _search_terms(search)
-            newest = queryset.order_by("-published_at", "-id").values("pk")[:SEARCH_RANK_CANDIDATES]
+            # The candidates are read once here: as a subquery, the paginator's count and the page would each
+            # run the search again.
+            newest = list(
+                queryset.order_by("-published_at", "-id").values_list("pk", flat=True)[:SEARCH_RANK_CANDIDATES]
+            )
             candidates = _capped(published_questions()).filter(pk__in=newest)
-            return _with_rank(candidates, _tsquery(terms)).order_by("-rank", "-published_at", "-id")
+            result = _with_rank(candidates, _tsquery(_search_terms(search))).order_by("-rank", "-published_at", "-id")
+            result.known_count = len(newest)
+            return result
     return queryset.order_by(*ORDERINGS.get(ordering, ORDERINGS["newest"]))
 
 
