@@ -101,7 +101,7 @@ def render(results: dict) -> tuple[str, list[dict], str]:
         row(
             "No event lost (platform)",
             "0",
-            f"{lost} not delivered to every watcher, {gaps} gaps or duplicates",
+            f"{lost} not at every watcher within the timeout, {gaps} gaps or duplicates in any watcher's stream",
             lost == 0 and gaps == 0,
         )
         details.append(_fanout_details(fanout))
