@@ -106,11 +106,26 @@ class DialogueConsumer(AsyncWebsocketConsumer):
         self.tokens_at = loop.time()
         self.strikes = 0
         self.last_strike = 0.0
-        self.role = await _role(self.session_id, self.user)
+        self.role = await self.find_role()
         if self.role is None:
             await self.close(code=CLOSE_NOT_FOUND)
             return
         await self.accept()
+
+    async def find_role(self) -> str | None:
+        """The socket's role, or None for an unknown session.
+
+        A guest joining a session that this process already serves is a watcher
+        without a query: the room proves the session exists, and a guest can hold
+        no other role. So a reconnect storm of thousands of guests costs the
+        database nothing (measured in bench/, docs/performance.md); database calls
+        of consumers queue on one thread, and one per socket made resuming take seconds.
+        """
+        if not getattr(self.user, "is_authenticated", False):
+            room = hub_module.get_hub().rooms.get(self.session_id)
+            if room is not None and not room.closed:
+                return permissions.WATCHER
+        return await _role(self.session_id, self.user)
 
     async def disconnect(self, code) -> None:
         await self.leave()
@@ -415,6 +430,9 @@ class GroupDialogueConsumer(DialogueConsumer):
     """
 
     channel_layer_alias = "default"
+
+    async def find_role(self) -> str | None:
+        return await _role(self.session_id, self.user)
 
     async def dispatch(self, message) -> None:
         await AsyncWebsocketConsumer.dispatch(self, message)
