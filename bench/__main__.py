@@ -78,10 +78,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-db", action="store_true", help="reuse the bench database (and its archive) if present")
     parser.add_argument("--results", default=str(stack.ROOT / "bench" / "results"))
     parser.add_argument("--archive-sizes", help="comma-separated archive sizes instead of the plan's (with --keep-db)")
+    parser.add_argument("--fanout-sizes", help="comma-separated watcher counts instead of the plan's")
+    parser.add_argument("--designs", default="floor,hub,group", help="fan-out designs to run")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn processes for the platform's fan-out")
     args = parser.parse_args(argv)
     plan = dict(QUICK if args.quick else FULL)
     if args.archive_sizes:
         plan["archive_sizes"] = [int(x) for x in args.archive_sizes.split(",")]
+    if args.fanout_sizes:
+        plan["fanout_sizes"] = [int(x) for x in args.fanout_sizes.split(",")]
+    plan["designs"] = [d for d in args.designs.split(",") if d]
+    plan["workers"] = args.workers
     parts = [p for p in args.only.split(",") if p]
     unknown = set(parts) - set(PARTS)
     if unknown:
@@ -156,7 +163,7 @@ def _fanout(plan: dict) -> list:
 
     results = []
     for n in plan["fanout_sizes"]:
-        for design in ("floor", "hub", "group"):
+        for design in plan.get("designs", ("floor", "hub", "group")):
             group = design == "group"
             events = plan["group_events"].get(n, 3) if group else plan["events"]
             rounds = 1 if group else plan["rounds"]
@@ -172,6 +179,7 @@ def _fanout(plan: dict) -> list:
                 burst_rate=plan["burst_rate"],
                 timeout=plan["group_timeout"] if group else plan["timeout"],
                 count_redis=(2 if group else plan["redis_events"]) if (not group or n <= 1000) else 0,
+                workers=plan.get("workers", 1) if design != "floor" else 1,
             )
             _say(
                 f"  connected {result.connected} in {result.connect_s:.1f} s; "

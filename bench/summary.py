@@ -205,7 +205,8 @@ def render(results: dict) -> tuple[str, list[dict], str]:
         f"Load average (1/5/15 min) before: {results['load_before']}, after: {results['load_after']} "
         "(the machine is shared; a load above 2 means other work competed for the 2 cores).",
         f"Stack: Python {machine['python']}, Django {machine['django']}, uvicorn {machine['uvicorn']} "
-        f"(--ws websockets-sansio, 1 process), websockets {machine['websockets']}, channels {machine['channels']}, "
+        f"(--ws websockets-sansio; 1 process, {results['plan'].get('workers', 1)} for the live fan-out), "
+        f"websockets {machine['websockets']}, channels {machine['channels']}, "
         f"channels-redis {machine['channels_redis']}, redis-py {machine['redis_py']}, psycopg {machine['psycopg']}, "
         f"PostgreSQL {machine['postgresql']}, Redis {machine['redis_server']}, Node {machine['node']} with ws "
         f"{machine['ws']}.",
@@ -230,15 +231,16 @@ def _fanout_details(fanout) -> str:
         "Single events are 0.5 s apart; each round's p50/p99 is over its events, "
         "and the figure is the median of rounds.",
         "",
-        "| design | watchers | connected in | rounds × events | single p50 | single p99 | first receipt p50 | "
-        "burst p50 | burst p99 | burst delivered | server CPU per event | RSS idle | per watcher | Redis cmds/event |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| design | processes | watchers | connected in | rounds × events | single p50 | single p99 | "
+        "first receipt p50 | burst p50 | burst p99 | burst delivered | server CPU per event | RSS idle | "
+        "per watcher | Redis cmds/event |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in fanout:
         firsts = median([percentile(x.first_ms, 50) for x in r.single])
         burst_delivered = f"{sum(x.delivered for x in r.burst)}/{sum(x.events for x in r.burst)}" if r.burst else "–"
         lines.append(
-            f"| {r.design} | {r.watchers:,} | {r.connect_s:.1f} s | {len(r.single)} × "
+            f"| {r.design} | {r.processes} | {r.watchers:,} | {r.connect_s:.1f} s | {len(r.single)} × "
             f"{r.single[0].events if r.single else 0} | {fmt(_single(r, 'p50'), 'ms')} | "
             f"{fmt(_single(r, 'p99'), 'ms')} | {fmt(firsts, 'ms')} | {fmt(_burst(r, 'p50'), 'ms')} | "
             f"{fmt(_burst(r, 'p99'), 'ms')} | {burst_delivered} | "
