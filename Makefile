@@ -82,7 +82,7 @@ bench: messages $(VENV)/.installed-dev bench/node/node_modules/.package-lock.jso
 
 # The same suite at tiny sizes, as a smoke test (CI): it checks that every benchmark still runs, not speed.
 bench-quick: messages $(VENV)/.installed-dev bench/node/node_modules/.package-lock.json
-	BENCH_SMOKE=1 $(PY) -m pytest tests/bench -p no:cacheprovider -q
+	BENCH_SMOKE=1 $(PY) -m pytest tests/bench/test_bench_quick.py -p no:cacheprovider -q
 
 clean:
 	rm -rf $(VENV) db.sqlite3 test.sqlite3 test-sqlite.db staticfiles
