@@ -75,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="tiny sizes: does everything still run?")
     parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts of {', '.join(PARTS)}")
+    parser.add_argument("--database", help="PostgreSQL database to use instead of the plan's (bench, bench_quick)")
     parser.add_argument("--keep-db", action="store_true", help="reuse the bench database (and its archive) if present")
     parser.add_argument("--results", default=str(stack.ROOT / "bench" / "results"))
     parser.add_argument("--archive-sizes", help="comma-separated archive sizes instead of the plan's (with --keep-db)")
@@ -83,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1, help="uvicorn processes for the platform's fan-out")
     args = parser.parse_args(argv)
     plan = dict(QUICK if args.quick else FULL)
+    if args.database:
+        plan["database"] = args.database
     if args.archive_sizes:
         plan["archive_sizes"] = [int(x) for x in args.archive_sizes.split(",")]
     if args.fanout_sizes:

@@ -25,9 +25,10 @@ PYTHON = str(VENV_BIN / "python") if (VENV_BIN / "python").exists() else sys.exe
 NODE_DIR = ROOT / "bench" / "node"
 PG_URL = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 REDIS_BASE = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
-REDIS_DB = 9
+# Another DB number lets two runs share the Redis server without flushing each other's keys.
+REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "9"))
 REDIS_URL = f"{REDIS_BASE}/{REDIS_DB}"
-HUB_PREFIX = "bench:dlg"
+HUB_PREFIX = f"bench{REDIS_DB}:dlg"
 
 
 def bench_env(database: str) -> dict[str, str]:
