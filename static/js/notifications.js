@@ -8,8 +8,8 @@
   if (!bell || !("WebSocket" in window)) {
     return;
   }
-  var badge = bell.querySelector("[data-unread-badge]");
-  var countEl = bell.querySelector("[data-unread-count]");
+  // The bell's badge, and the same count on the Menu button, where the bell is folded away on a phone.
+  var badges = document.querySelectorAll("[data-unread-badge]");
   var list = document.querySelector("[data-notification-list]");
   var live = document.querySelector("[data-notifications-live]");
   var summaryCount = document.querySelector("[data-unread-count-text]");
@@ -19,12 +19,13 @@
     if (typeof n !== "number" || n < 0) {
       return;
     }
-    if (countEl) {
-      countEl.textContent = String(n);
-    }
-    if (badge) {
+    Array.prototype.forEach.call(badges, function (badge) {
+      var countEl = badge.querySelector("[data-unread-count]");
+      if (countEl) {
+        countEl.textContent = String(n);
+      }
       badge.hidden = n === 0;
-    }
+    });
     if (summaryCount) {
       summaryCount.textContent = String(n);
     }

@@ -159,6 +159,28 @@ def test_bell_and_list_update_live(browser, asgi_server):
     other.goto(f"{asgi_server}/notifications/")
     other.locator("form[action$='/notifications/read-all/'] button").click()
     other.wait_for_load_state()
-    page.wait_for_function("() => document.querySelector('[data-unread-badge]').hidden === true", timeout=10_000)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-unread-badge]')].every((b) => b.hidden)", timeout=10_000
+    )
     assert errors == []
+    page.context.close()
+
+
+def test_phone_menu_button_shows_the_unread_count(browser, asgi_server):
+    user = UserFactory(language="en")
+    _notify(user, "HP-PHONE-000001")
+    page = new_page(browser, asgi_server)
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.context.add_cookies([_session_cookie(user, asgi_server)])
+    page.goto(f"{asgi_server}/")
+    menu = page.locator("button.nav-toggle")
+    assert menu.is_visible()
+    assert not page.locator("[data-notifications-bell]").is_visible()  # folded away with the menu
+    assert menu.locator("[data-unread-count]").inner_text() == "1"
+    assert menu.locator(".visually-hidden").text_content().strip() == "unread notifications"
+
+    _notify(user, "HP-PHONE-000002")
+    page.wait_for_function(
+        "() => document.querySelector('button.nav-toggle [data-unread-count]').textContent === '2'", timeout=10_000
+    )
     page.context.close()
