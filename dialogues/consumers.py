@@ -7,7 +7,8 @@ are written by the per-process hub (dialogues.hub), not by this class.
 Joining without gap or duplicate: the consumer registers with the hub in
 "buffering" mode first, then sends the replay (from the hub's memory or the
 database) or a snapshot, then flushes what the hub buffered meanwhile, dropping
-every frame at or below the last seq it already sent.
+every frame at or below the last seq it already sent. Replays and flushes of
+several events go out as `batch` frames, like the hub's live passes.
 """
 
 import asyncio
@@ -255,7 +256,8 @@ class DialogueConsumer(AsyncWebsocketConsumer):
                 if frames is None and last_seq > current:
                     await self.error("bad_seq", _("Unknown “last_seq”: starting again from the current state."), ref)
         if frames is not None:
-            for _seq, text in frames:
+            # One write for many events, as the hub does live: a storm of resuming clients costs far less.
+            for text in hub_module.batch_frames([text for _seq, text in frames]):
                 await self.send(text_data=text)
             self.last[PUBLIC] = frames[-1][0] if frames else last_seq
         else:
@@ -274,10 +276,13 @@ class DialogueConsumer(AsyncWebsocketConsumer):
         # What arrived while replaying: only frames newer than what was just sent, in order.
         while self.buffer:
             pending, self.buffer = self.buffer, []
+            texts = []
             for scope, seq, text in pending:
                 if seq > self.last[scope]:
-                    await self.send(text_data=text)
+                    texts.append(text)
                     self.last[scope] = seq
+            for text in hub_module.batch_frames(texts) if texts else ():
+                await self.send(text_data=text)
         self.buffering = False
         counts = self.counts_frame()
         if counts:

@@ -9,6 +9,14 @@ and writes the same text frame to every local socket in a plain loop. A
 service publishes ONE Redis message per event, after commit, whatever the
 number of watchers.
 
+Bursts are coalesced without delaying single events: the reader takes every
+message already received along with the first one, and one pass over the
+sockets writes them as ONE `batch` frame per socket (the encoded frames joined,
+not re-encoded). Writing a frame costs a socket about the same whatever its
+size, so while a pass over thousands of sockets runs, the events that arrive
+meanwhile go out together in the next pass: the number of passes a second
+adapts to the CPU and a burst does not build a backlog.
+
 Wire format on Redis (channels `<prefix>:<session>:public|moderators|votes`):
 events are `b"<seq>\\n" + frame` (the frame is the JSON text sent to sockets);
 votes are `b"<question id>:<count>"`.
@@ -50,6 +58,7 @@ SNAPSHOT_MAX_AGE = 2.0
 VIEWERS_EVERY = 2.0  # seconds between exchanges of viewer counts between processes
 VIEWERS_STALE = 10.0
 SLOW_SEND = 2.0  # a socket whose send makes no progress this long is dropped (it stopped reading)
+BATCH_MAX_CHARS = 64 * 1024  # events beyond this go in the next frame of the same pass (clients' frame limits)
 
 PROCESS_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
@@ -66,6 +75,32 @@ def channel_name(prefix: str, session_id: int, kind: str) -> str:
 def group_name(session_id: int, scope: str) -> str:
     """Channels group of the straightforward design (DIALOGUES_FANOUT = "group")."""
     return f"dlg.{session_id}.{scope}"
+
+
+def batch_frames(texts: list[str]) -> list[str]:
+    """Encoded event frames as few frames as possible, in order: one alone as itself, more as `batch` frames.
+
+    Built by joining the texts (each is already a JSON object), so nothing is
+    encoded twice; a batch stops at about BATCH_MAX_CHARS and the rest starts another.
+    """
+    if len(texts) == 1:
+        return texts
+    frames: list[str] = []
+    group: list[str] = []
+    size = 0
+    for text in texts:
+        if group and size + len(text) > BATCH_MAX_CHARS:
+            frames.append(_batch(group))
+            group, size = [], 0
+        group.append(text)
+        size += len(text)
+    if group:
+        frames.append(_batch(group))
+    return frames
+
+
+def _batch(texts: list[str]) -> str:
+    return texts[0] if len(texts) == 1 else '{"type":"batch","events":[' + ",".join(texts) + "]}"
 
 
 # --- Publishing (sync: services call these after commit) -------------------------------------
@@ -175,11 +210,13 @@ class _LocalSubscription:
 
     async def _read(self) -> None:
         while True:
-            kind, data = await self.queue.get()
+            messages = [await self.queue.get()]
+            while not self.queue.empty():  # everything that arrived during the last pass goes out together
+                messages.append(self.queue.get_nowait())
             try:
-                await self.room.handle(kind, data)
+                await self.room.handle_batch(messages)
             except Exception:
-                log.exception("dialogues: bad hub message on session %s", self.room.session_id)
+                log.exception("dialogues: hub messages of session %s not delivered", self.room.session_id)
 
     async def close(self) -> None:
         for name in self.names:
@@ -214,6 +251,7 @@ class _RedisSubscription:
         self.pubsub = client.pubsub()
         self.subscribed = asyncio.Event()
         self.task: asyncio.Task | None = None
+        self.confirmations = 0
 
     async def start(self) -> None:
         await self.pubsub.subscribe(*self.names)
@@ -221,36 +259,44 @@ class _RedisSubscription:
         await asyncio.wait_for(self.subscribed.wait(), timeout=10)
 
     async def _read(self) -> None:
-        confirmations = 0
         backoff = 0.1
         while True:
+            batch: list[tuple[str, bytes]] = []
             try:
                 message = await self.pubsub.get_message(ignore_subscribe_messages=False, timeout=None)
+                # Then every message already read from the connection (timeout 0 never waits): a burst that
+                # arrived during the last send pass becomes one pass.
+                while message is not None:
+                    self._take(message, batch)
+                    message = await self.pubsub.get_message(ignore_subscribe_messages=False, timeout=0)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # Redis restarts: redis-py reconnects and resubscribes on the next read
                 log.warning("dialogues: pub/sub of session %s lost: %s", self.room.session_id, exc)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 5.0)
-                continue
-            if message is None:
-                continue
-            backoff = 0.1
-            kind = message["type"]
-            if kind == "subscribe":
-                confirmations += 1
-                if confirmations % len(self.names) == 0:
-                    if self.subscribed.is_set():
-                        # Resubscribed after a lost connection: events published meanwhile are only in the database.
-                        self.room.schedule_resync()
-                    self.subscribed.set()
-                continue
-            if kind != "message":
+                if not batch:
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, 5.0)
+                    continue
+            else:
+                backoff = 0.1
+            if not batch:
                 continue
             try:
-                await self.room.handle(self.names[message["channel"]], message["data"])
+                await self.room.handle_batch(batch)
             except Exception:
-                log.exception("dialogues: bad hub message on session %s", self.room.session_id)
+                log.exception("dialogues: hub messages of session %s not delivered", self.room.session_id)
+
+    def _take(self, message: dict, batch: list[tuple[str, bytes]]) -> None:
+        kind = message["type"]
+        if kind == "subscribe":
+            self.confirmations += 1
+            if self.confirmations % len(self.names) == 0:
+                if self.subscribed.is_set():
+                    # Resubscribed after a lost connection: events published meanwhile are only in the database.
+                    self.room.schedule_resync()
+                self.subscribed.set()
+        elif kind == "message":
+            batch.append((self.names[message["channel"]], message["data"]))
 
     async def close(self) -> None:
         if self.task is not None:
@@ -418,20 +464,36 @@ class Room:
     # Incoming frames
 
     async def handle(self, kind: str, data: bytes) -> None:
+        """One pub/sub message (see handle_batch)."""
+        await self.handle_batch([(kind, data)])
+
+    async def handle_batch(self, messages: list[tuple[str, bytes]]) -> None:
+        """Messages read together from pub/sub: accepted in order, then delivered in one pass."""
         if not self.initialised.is_set():
             await self.initialised.wait()
-        if kind == VOTES:
-            question, _, count = data.partition(b":")
-            question_id, value = int(question), int(count)
-            if value > self.votes.get(question_id, 0):
-                self.votes[question_id] = value
-                self.votes_dirty[question_id] = value
-            return
-        head, _, frame = data.partition(b"\n")
-        async with self.lock:
-            await self._accept(kind, int(head), frame.decode())
+        events: list[tuple[str, int, str]] = []
+        for kind, data in messages:
+            try:
+                if kind == VOTES:
+                    question, _, count = data.partition(b":")
+                    question_id, value = int(question), int(count)
+                    if value > self.votes.get(question_id, 0):
+                        self.votes[question_id] = value
+                        self.votes_dirty[question_id] = value
+                    continue
+                head, _, frame = data.partition(b"\n")
+                events.append((kind, int(head), frame.decode()))
+            except ValueError:  # UnicodeDecodeError included: one bad message must not lose the others
+                log.error("dialogues: bad hub message on session %s: %r", self.session_id, data[:100])
+        if events:
+            async with self.lock:
+                ready: list[tuple[str, int, str]] = []
+                for scope, seq, text in events:
+                    self._accept(scope, seq, text, ready)
+                await self._deliver(ready)
 
-    async def _accept(self, scope: str, seq: int, text: str) -> None:
+    def _accept(self, scope: str, seq: int, text: str, ready: list[tuple[str, int, str]]) -> None:
+        """Take one frame in: append it to `ready`, with the held frames it makes deliverable, in order."""
         last = self.last[scope]
         if seq <= last:
             return
@@ -441,26 +503,44 @@ class Room:
             if scope not in self.gap_tasks:
                 self.gap_tasks[scope] = self._spawn(self._fill_gap(scope))
             return
-        await self._deliver(scope, seq, text)
+        self._ready(scope, seq, text, ready)
         while held and (self.last[scope] + 1) in held:
             following = self.last[scope] + 1
-            await self._deliver(scope, following, held.pop(following))
+            self._ready(scope, following, held.pop(following), ready)
         # Frames held at or below what is now delivered are stale copies.
         for stale in [s for s in held if s <= self.last[scope]]:
             del held[stale]
 
-    async def _deliver(self, scope: str, seq: int, text: str) -> None:
-        """The hot path: one dict, the same text, a plain loop over local sockets."""
+    def _ready(self, scope: str, seq: int, text: str, ready: list[tuple[str, int, str]]) -> None:
         self.last[scope] = seq
         if scope == PUBLIC:
             self.ring.append((seq, text))
-            targets = tuple(self.consumers)
-        else:
-            targets = tuple(self.moderators)
-        await self._send_all(targets, {"type": "websocket.send", "text": text}, (scope, seq, text))
+        ready.append((scope, seq, text))
 
-    async def _send_all(self, targets: tuple, message: dict, buffered: tuple | None) -> None:
-        """Write one message to every socket in turn; buffering sockets get the frame in their buffer.
+    async def _deliver(self, ready: list[tuple[str, int, str]]) -> None:
+        """The hot path: the events of one pass as one frame (usually) to every socket, in a plain loop.
+
+        Watchers get the public events; moderators get those and the moderators'
+        events, in the order they were accepted. A socket still sending its replay
+        gets each event as its own buffer entry (see consumers.DialogueConsumer).
+        """
+        if not ready:
+            return
+        public = [entry for entry in ready if entry[0] == PUBLIC]
+        if len(public) == len(ready):
+            await self._send_all(tuple(self.consumers), self._messages(public), public)
+            return
+        if public:
+            watchers = tuple(c for c in self.consumers if c not in self.moderators)
+            await self._send_all(watchers, self._messages(public), public)
+        await self._send_all(tuple(self.moderators), self._messages(ready), ready)
+
+    @staticmethod
+    def _messages(entries: list[tuple[str, int, str]]) -> list[dict]:
+        return [{"type": "websocket.send", "text": text} for text in batch_frames([e[2] for e in entries])]
+
+    async def _send_all(self, targets: tuple, messages: list[dict], entries: list[tuple[str, int, str]]) -> None:
+        """Write the messages to every socket in turn; buffering sockets get `entries` in their buffer.
 
         A send only waits when that socket's transport is full (a client that stopped
         reading). The watchdog notices a send that makes no progress and cancels it:
@@ -470,13 +550,13 @@ class Room:
         self.sending_task = asyncio.current_task()
         for consumer in targets:
             if consumer.buffering:
-                if buffered is not None:
-                    consumer.buffer.append(buffered)
+                consumer.buffer.extend(entries)
                 continue
             self.sending = consumer
-            self.sends += 1
             try:
-                await consumer.base_send(message)
+                for message in messages:
+                    self.sends += 1
+                    await consumer.base_send(message)
             except asyncio.CancelledError:
                 if self.kicked is not consumer:
                     raise
@@ -513,8 +593,9 @@ class Room:
                 after, before = self.last[scope], min(held)
                 missing = [] if before == after + 1 else await _missing_events(self.session_id, scope, after, before)
                 async with self.lock:
+                    ready: list[tuple[str, int, str]] = []
                     for seq, text in missing:
-                        await self._accept(scope, seq, text)
+                        self._accept(scope, seq, text, ready)
                     if held and min(held) > self.last[scope] + 1 and self.last[scope] == after:
                         # Not in the database either (cannot happen after a commit): skip rather than stall.
                         log.error(
@@ -527,7 +608,8 @@ class Room:
                         self.last[scope] = min(held) - 1
                     if held and min(held) == self.last[scope] + 1:
                         first = min(held)
-                        await self._accept(scope, first, held.pop(first))
+                        self._accept(scope, first, held.pop(first), ready)
+                    await self._deliver(ready)
         finally:
             self.gap_tasks.pop(scope, None)
 
@@ -539,8 +621,10 @@ class Room:
         for scope in (PUBLIC, MODERATORS):
             missing = await _missing_events(self.session_id, scope, self.last[scope], 2**31)
             async with self.lock:
+                ready: list[tuple[str, int, str]] = []
                 for seq, text in missing:
-                    await self._accept(scope, seq, text)
+                    self._accept(scope, seq, text, ready)
+                await self._deliver(ready)
 
     # What a joining consumer needs
 
@@ -596,7 +680,7 @@ class Room:
             message = {"type": "websocket.send", "text": self.counts_frame(full=False)}
             self.votes_dirty = {}
             async with self.lock:
-                await self._send_all(tuple(self.consumers), message, None)
+                await self._send_all(tuple(self.consumers), [message], [])
 
 
 class Hub:

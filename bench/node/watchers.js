@@ -8,7 +8,9 @@
 //
 // Per event (a frame with a numeric `seq`), the client keeps how many watchers got
 // it and the first and last receipt time; per watcher it checks that seqs follow
-// each other with no gap and no duplicate, across reconnects too.
+// each other with no gap and no duplicate, across reconnects too. A `batch` frame
+// (several events written together, docs/live-protocol.md) counts as each of its
+// events, in order, received when the frame arrived; `frames` counts WebSocket frames.
 "use strict";
 
 const readline = require("readline");
@@ -81,25 +83,17 @@ class Watcher {
         errors++;
         return;
       }
-      if (CONTROL.has(type) || typeof msg.seq !== "number") return;
-      const t = now();
-      const seq = msg.seq;
-      if (this.lastSeq !== null) {
-        if (seq <= this.lastSeq) {
-          dups++;
+      if (type === "batch") {
+        const t = now();
+        if (!Array.isArray(msg.events)) {
+          errors++;
           return;
         }
-        if (seq > this.lastSeq + 1) gaps += seq - this.lastSeq - 1;
+        for (const event of msg.events) this.event(event, t);
+        return;
       }
-      this.lastSeq = seq;
-      let ev = events.get(seq);
-      if (!ev) {
-        ev = { count: 0, first: t, last: t };
-        events.set(seq, ev);
-      }
-      ev.count++;
-      ev.last = t;
-      if (expected && ev.count === expected) out({ ev: "done", seq, first: ev.first, last: ev.last, count: ev.count });
+      if (CONTROL.has(type)) return;
+      this.event(msg, now());
     });
     ws.on("error", () => {
       errors++;
@@ -108,6 +102,28 @@ class Watcher {
       this.ready = false;
       if (!this.closedByUs && onFail) onFail(this);
     });
+  }
+
+  // One numbered event received at time t: per-watcher order checks, per-event counts.
+  event(msg, t) {
+    if (typeof msg.seq !== "number" || msg.scope === "moderators") return;
+    const seq = msg.seq;
+    if (this.lastSeq !== null) {
+      if (seq <= this.lastSeq) {
+        dups++;
+        return;
+      }
+      if (seq > this.lastSeq + 1) gaps += seq - this.lastSeq - 1;
+    }
+    this.lastSeq = seq;
+    let ev = events.get(seq);
+    if (!ev) {
+      ev = { count: 0, first: t, last: t };
+      events.set(seq, ev);
+    }
+    ev.count++;
+    ev.last = t;
+    if (expected && ev.count === expected) out({ ev: "done", seq, first: ev.first, last: ev.last, count: ev.count });
   }
 }
 

@@ -3,7 +3,9 @@
 import os
 import shutil
 
+import orjson
 import pytest
+import redis
 
 from dialogues import services
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, new_page
@@ -59,6 +61,18 @@ def moderator_cookie(moderator):
     return session_cookie(moderator)
 
 
+def _publish_burst(prefix: str, session_id: int, after: int, texts: list[str]) -> None:
+    """Announcements published in one Redis transaction: the hub reads them at once and sends one batch frame."""
+    client = redis.Redis.from_url(HUB_REDIS_URL)
+    with client.pipeline(transaction=True) as pipe:
+        for offset, text in enumerate(texts, start=1):
+            announcement = {"id": 900000 + offset, "text": text, "photo": None, "photo_alt": text, "at": None}
+            frame = {"type": "announcement", "seq": after + offset, "data": {"announcement": announcement}}
+            pipe.publish(f"{prefix}:{session_id}:public", b"%d\n" % (after + offset) + orjson.dumps(frame))
+        pipe.execute()
+    client.close()
+
+
 # The database work happens in fixtures set up before the browser: while Playwright's loop runs in this
 # thread, Django would keep connections in a context the test database teardown never sees.
 def test_watcher_sees_approval_and_answer_without_reload(
@@ -68,6 +82,8 @@ def test_watcher_sees_approval_and_answer_without_reload(
     cookie = moderator_cookie
     with asgi_server(hub_url=HUB_REDIS_URL, hub_prefix=redis_hub) as base:
         watcher = new_page(own_browser, base)
+        frames: list[str] = []
+        watcher.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(str(payload))))
         watcher.goto(base + live_session.get_absolute_url())
         watcher.wait_for_selector(LIVE)
         assert watcher.locator(f"#q-{question.pk}").count() == 0  # pending: not for watchers
@@ -97,6 +113,17 @@ def test_watcher_sees_approval_and_answer_without_reload(
         answered.wait_for()
         assert answered.text_content() == "Từ tháng sau tuyến 15 có thêm hai chuyến lúc 21 giờ."
         assert watcher.locator("#dlg-now").is_hidden()
+
+        # A burst the hub reads at once reaches the page as one batch frame, applied event by event in order.
+        store = f"sessionStorage.getItem('dlg-seq-{live_session.pk}')"
+        seq = int(watcher.evaluate(store))
+        burst = ["Thông báo một", "Thông báo hai", "Thông báo ba"]
+        _publish_burst(redis_hub, live_session.pk, seq, burst)
+        watcher.locator("#announcement-900003").wait_for()
+        shown = watcher.locator("#dlg-announcements .dlg-announcement-text").all_text_contents()
+        assert shown[:3] == burst[::-1]  # newest first: applied one, two, three
+        assert int(watcher.evaluate(store)) == seq + 3
+        assert any(frame.startswith('{"type":"batch"') for frame in frames)
         assert watcher.evaluate("window.__notReloaded") is True
         watcher.context.close()
         console.context.close()

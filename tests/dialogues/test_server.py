@@ -5,6 +5,7 @@ import json
 import os
 import statistics
 import time
+from collections import deque
 
 import pytest
 import redis.asyncio
@@ -14,7 +15,7 @@ from dialogues import identity
 
 from .conftest import HUB_REDIS_URL
 from .server import asgi_server
-from .wsutil import session_cookie
+from .wsutil import session_cookie, unpack
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -31,20 +32,34 @@ async def _open(url: str, origin: str, cookie: str, limit: asyncio.Semaphore):
         return socket
 
 
-async def _until(socket, predicate) -> dict:
+async def _messages(socket):
+    """Every message in order, the events of a batch frame one by one (as the page script reads them).
+
+    Events of a batch not yet consumed wait on the socket for the next reader.
+    """
+    if not hasattr(socket, "dlg_pending"):
+        socket.dlg_pending = deque()
     while True:
-        message = json.loads(await socket.recv())
+        if not socket.dlg_pending:
+            socket.dlg_pending.extend(unpack(json.loads(await socket.recv())))
+        yield socket.dlg_pending.popleft()
+
+
+async def _until(socket, predicate) -> dict:
+    async for message in _messages(socket):
         if predicate(message):
             return message
+    raise AssertionError("unreachable")
 
 
 async def _collect(socket, count: int) -> list[tuple[str, int, int, float]]:
     """(type, seq, question id, receipt time) of the next `count` question events."""
     seen = []
-    while len(seen) < count:
-        message = json.loads(await socket.recv())
+    async for message in _messages(socket):
         if message["type"].startswith("question."):
             seen.append((message["type"], message["seq"], message["data"]["question"]["id"], time.perf_counter()))
+            if len(seen) == count:
+                return seen
     return seen
 
 

@@ -1,4 +1,11 @@
-"""Helpers for socket tests: connect through the project's full ASGI stack and read frames."""
+"""Helpers for socket tests: connect through the project's full ASGI stack and read frames.
+
+`receive` and the helpers built on it read events one by one: a `batch` frame is
+unpacked into its events, in order (docs/live-protocol.md). `receive_frame` reads
+frames as they came, for tests about batching itself.
+"""
+
+from collections import deque
 
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
@@ -37,9 +44,31 @@ async def connect(session_id: int, **kwargs) -> WebsocketCommunicator:
     return communicator
 
 
+def unpack(frame: dict) -> list[dict]:
+    """The messages a frame carries: a batch's events in order, or the frame itself."""
+    return list(frame["events"]) if frame.get("type") == "batch" else [frame]
+
+
+def _pending(communicator: WebsocketCommunicator) -> deque:
+    """Events of a batch frame not yet handed out by `receive`."""
+    pending = getattr(communicator, "dlg_pending", None)
+    if pending is None:
+        pending = communicator.dlg_pending = deque()
+    return pending
+
+
+async def receive_frame(communicator: WebsocketCommunicator, *, timeout: float = 10) -> dict:
+    """The next frame as sent (a batch stays a batch); events `receive` already unpacked must be read first."""
+    assert not _pending(communicator), "events of an earlier batch are still unread"
+    return await communicator.receive_json_from(timeout=timeout)
+
+
 async def receive(communicator: WebsocketCommunicator, *, timeout: float = 10, skip_counts: bool = True) -> dict:
+    pending = _pending(communicator)
     while True:
-        message = await communicator.receive_json_from(timeout=timeout)
+        if not pending:
+            pending.extend(unpack(await communicator.receive_json_from(timeout=timeout)))
+        message = pending.popleft()
         if not (skip_counts and message["type"] == "counts"):
             return message
 
@@ -64,9 +93,11 @@ async def nothing_more(communicator: WebsocketCommunicator, wait: float = 0.3) -
 
     Reads only when a frame is already queued: a timed-out read would cancel the application.
     """
-    frames = []
+    pending = _pending(communicator)
+    frames = [m for m in pending if m["type"] != "counts"]
+    pending.clear()
     while not await communicator.receive_nothing(timeout=wait):
-        message = await communicator.receive_json_from(timeout=1)
-        if message["type"] != "counts":
-            frames.append(message)
+        for message in unpack(await communicator.receive_json_from(timeout=1)):
+            if message["type"] != "counts":
+                frames.append(message)
     return frames

@@ -4,7 +4,8 @@
  *
  * The server renders the page at a known event number (data-seq); this script says
  * hello with that number, applies every later event in seq order (each event carries
- * whole objects, so applying one twice is harmless), and on a lost connection
+ * whole objects, so applying one twice is harmless; a "batch" frame is its events in
+ * order), and on a lost connection
  * reconnects with exponential backoff and jitter, resuming from the last seq applied.
  * Forms marked data-ws are sent over the socket while it is up; otherwise they POST
  * as usual, so the page keeps working without the socket.
@@ -49,6 +50,12 @@
     socket.onmessage = function (event) {
       var message;
       try { message = JSON.parse(event.data); } catch (e) { return; }
+      if (message.type === "batch") {
+        // Several events written together (a burst): exactly as if they had come one by one, in order.
+        var events = message.events || [];
+        for (var i = 0; i < events.length; i++) { handle(events[i]); }
+        return;
+      }
       handle(message);
     };
     socket.onclose = function (event) {
