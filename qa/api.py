@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from accounts.models import Agency
 from config.api import ErrorSerializer
 
+from . import cache as archive_cache
 from . import selectors
 from .filters import SEARCH_MAX_LENGTH, ArchiveFilterSet
 from .models import Channel, QuestionStatus, Topic
@@ -99,7 +100,9 @@ class QuestionCollectionApi(generics.ListAPIView):
         },
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
-        return super().get(request, *args, **kwargs)
+        return archive_cache.serve(
+            request, lambda: super(QuestionCollectionApi, self).get(request, *args, **kwargs), api=True
+        )
 
     @extend_schema(
         tags=[TAG],
@@ -165,6 +168,11 @@ class QuestionDetailApi(generics.RetrieveAPIView):
     serializer_class = PublicQuestionDetailSerializer
     queryset = selectors.published_questions()
     lookup_field = "reference"
+
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return archive_cache.serve(
+            request, lambda: super(QuestionDetailApi, self).get(request, *args, **kwargs), api=True
+        )
 
     def get_object(self):
         return selectors.public_question(self.kwargs["reference"])

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.errors import DomainError, RateLimited, TransitionNotAllowed
 
+from . import cache as archive_cache
 from . import deadlines, selectors, workflow
 from .forms import ArchiveFilterForm, AskForm, HelpfulVoteForm, LostLinkForm, WithdrawForm
 from .models import Question, QuestionStatus
@@ -100,6 +101,10 @@ def _receipt_url(question: Question) -> str:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    return archive_cache.serve(request, lambda: _home(request))
+
+
+def _home(request: HttpRequest) -> HttpResponse:
     agencies = list(selectors.active_agencies())
     ids = {a.pk for a in agencies}
     roots = [a for a in agencies if a.parent_id not in ids]
@@ -349,11 +354,15 @@ def _archive_page(
 
 @require_GET
 def archive(request: HttpRequest) -> HttpResponse:
-    return _archive_page(request, "qa/archive.html", {})
+    return archive_cache.serve(request, lambda: _archive_page(request, "qa/archive.html", {}))
 
 
 @require_GET
 def agency_page(request: HttpRequest, slug: str) -> HttpResponse:
+    return archive_cache.serve(request, lambda: _agency_page(request, slug))
+
+
+def _agency_page(request: HttpRequest, slug: str) -> HttpResponse:
     agencies = list(selectors.active_agencies())
     agency = next((a for a in agencies if a.slug == slug), None)
     if agency is None:
@@ -366,6 +375,10 @@ def agency_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def topic_page(request: HttpRequest, slug: str) -> HttpResponse:
+    return archive_cache.serve(request, lambda: _topic_page(request, slug))
+
+
+def _topic_page(request: HttpRequest, slug: str) -> HttpResponse:
     topics = list(selectors.active_topics())
     topic = next((t for t in topics if t.slug == slug), None)
     if topic is None:
@@ -373,8 +386,18 @@ def topic_page(request: HttpRequest, slug: str) -> HttpResponse:
     return _archive_page(request, "qa/topic.html", {"topic": topic}, topics=topics, topic=topic)
 
 
+def _count_cached_view(meta: dict | None) -> None:
+    # A page served from the cache is still a page view (its shown count lags by the cache's seconds).
+    if meta and meta.get("question_id"):
+        question_view_record(question_id=meta["question_id"])
+
+
 @require_GET
 def question_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    return archive_cache.serve(request, lambda: _question_detail(request, reference), on_hit=_count_cached_view)
+
+
+def _question_detail(request: HttpRequest, reference: str) -> HttpResponse:
     question = selectors.public_question(reference)
     # Views are counted in the cache; what the database holds lags by up to a batch, so add the pending part.
     pending_before = pending_views(question.pk)
@@ -386,7 +409,9 @@ def question_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "similar": selectors.similar_questions(question.public_title, exclude_id=question.pk),
         "vote_form": HelpfulVoteForm(),
     }
-    return render(request, "qa/question_detail.html", context)
+    response = render(request, "qa/question_detail.html", context)
+    response.cache_meta = {"question_id": question.pk}
+    return response
 
 
 @require_POST

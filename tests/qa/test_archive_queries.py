@@ -14,6 +14,12 @@ from tests.factories import AgencyFactory, PublishedQuestionFactory, TopicFactor
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 
+@pytest.fixture(autouse=True)
+def _no_archive_cache(settings):
+    """These tests count the queries of rendered pages; tests/qa/test_archive_cache.py covers cache hits."""
+    settings.QA_ARCHIVE_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def world():
     city = AgencyFactory(slug="ubnd")
