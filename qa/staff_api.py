@@ -9,6 +9,7 @@ Token authentication comes first so an anonymous call gets 401 with a challenge.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -95,9 +96,19 @@ def _detail_data(request: Request, reference: str) -> dict:
 
 
 class QueuePagination(PageNumberPagination):
+    """Pages of the queue counted by the capped tab counts: no COUNT of the whole tab, and pages end at the cap."""
+
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+    def django_paginator_class(self, queryset, page_size: int) -> Paginator:
+        paginator = Paginator(queryset, page_size)
+        paginator.count = self.count
+        return paginator
 
 
 class StaffQueueApi(StaffApi):
@@ -130,15 +141,17 @@ class StaffQueueApi(StaffApi):
         queryset = staff_selectors.staff_queue(
             user=request.user, tab=params["tab"], filters=filters, ordering=params["ordering"], clock=clock
         )
-        tabs = staff_selectors.staff_queue_counts(user=request.user, filters=filters, clock=clock)
-        paginator = QueuePagination()
+        tabs = staff_selectors.staff_queue_counts(user=request.user, filters=filters, clock=clock, tab=params["tab"])
+        paginator = QueuePagination(tabs[params["tab"]])
         page = paginator.paginate_queryset(queryset, request, view=self)
         return Response(
             {
                 "count": paginator.page.paginator.count,
+                "count_capped": tabs.capped(params["tab"]),
                 "next": paginator.get_next_link(),
                 "previous": paginator.get_previous_link(),
                 "tabs": tabs,
+                "tabs_capped": sorted(tabs.over_cap),
                 "results": StaffQuestionListSerializer(page, many=True, context={"clock": clock}).data,
             }
         )

@@ -1,10 +1,13 @@
 """Reads for the officials' panel and the staff API, always scoped to the user's agencies.
 
 The queue costs a constant number of queries per page whatever its size: one for
-the user's roles (cached on the user), one aggregate for every tab count, one
-count and one page of rows with agency, topic and assignee joined, one for the
-working-day calendar. Deadline states are computed in Python from one
-DeadlineClock per request.
+the user's roles (cached on the user), one for every tab's capped count, one page
+of rows with agency, topic and assignee joined, one for the working-day calendar.
+Deadline states are computed in Python from one DeadlineClock per request.
+
+Its cost does not grow with the agency either (docs/performance.md): rows are
+sorted and filtered on the stored Question.deadline through the queue indexes, so
+a page is an index range scan, and tab counts stop at TAB_COUNT_CAP.
 """
 
 import datetime
@@ -13,7 +16,8 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, DateField, F, Prefetch, Q, QuerySet, When
+from django.db import connections
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -67,6 +71,10 @@ ORDERINGS = {
     "updated": ("-updated_at", "-id"),
 }
 DUE_FILTERS = ("soon", "overdue")
+# Tab counts are exact up to here; above it the panel shows "1,000+" and the API says count_capped. Counting
+# stops at the cap so a page view never reads every question of a large agency (index-only, at most
+# TAB_COUNT_CAP + 1 entries per tab); pages beyond the cap are reached by sorting or filtering.
+TAB_COUNT_CAP = 1000
 _RUNNING = tuple(deadlines.ANSWER_CLOCK_STATUSES)
 _PHONE = re.compile(r"^\+?\d{9,12}$")
 
@@ -82,16 +90,6 @@ class QueueFilters:
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
     search: str = ""
-
-
-def _deadline_expression() -> Case:
-    """The date that matters now: transfer deadline while submitted, answer deadline while in work."""
-    return Case(
-        When(status=S.SUBMITTED, then=F("transfer_due_date")),
-        When(status__in=(*_RUNNING, S.INFORMATION_REQUESTED), then=F("due_date")),
-        default=None,
-        output_field=DateField(),
-    )
 
 
 def _scoped(user, agency_ids: tuple[int, ...] | list[int] = ()) -> QuerySet[Question]:
@@ -123,7 +121,7 @@ def _search(queryset: QuerySet[Question], query: str) -> QuerySet[Question]:
 
 
 def _filtered(user, filters: QueueFilters, clock: DeadlineClock) -> QuerySet[Question]:
-    queryset = _scoped(user, filters.agency_ids).annotate(deadline=_deadline_expression())
+    queryset = _scoped(user, filters.agency_ids)
     if filters.topic_id:
         queryset = queryset.filter(topic_id=filters.topic_id)
     if filters.assignee == "me":
@@ -156,7 +154,7 @@ def staff_queue(
 ) -> QuerySet[Question]:
     """Questions of the user's agencies in one tab, filtered and sorted; slice it to paginate.
 
-    Rows carry `deadline` (annotated); the long texts are deferred.
+    Rows carry the stored `deadline`; the long texts are deferred.
     """
     filters = filters or QueueFilters()
     clock = clock or DeadlineClock.for_today()
@@ -170,13 +168,69 @@ def staff_queue(
     )
 
 
-def staff_queue_counts(*, user, filters: QueueFilters | None = None, clock: DeadlineClock | None = None) -> dict:
-    """{tab: count} for every tab plus "all", with the same filters, in one aggregate query."""
+class TabCounts(dict):
+    """{tab: questions in it}, each at most `cap`; a tab in `over_cap` holds more (its count is a lower bound)."""
+
+    def __init__(self, raw: dict[str, int], cap: int = TAB_COUNT_CAP, lower_bounds=()) -> None:
+        super().__init__({tab: min(count, cap) for tab, count in raw.items()})
+        self.cap = cap
+        self.over_cap = frozenset(tab for tab, count in raw.items() if count > cap) | frozenset(lower_bounds)
+
+    def capped(self, tab: str) -> bool:
+        return tab in self.over_cap
+
+
+def _capped_count_sql(queryset: QuerySet, limit: int) -> tuple[str, list]:
+    sql, params = queryset.values("status")[:limit].query.sql_with_params()
+    return f"(SELECT COUNT(*) FROM ({sql}) AS capped)", list(params)  # noqa: S608 (Django-compiled SQL)
+
+
+def staff_queue_counts(
+    *,
+    user,
+    filters: QueueFilters | None = None,
+    clock: DeadlineClock | None = None,
+    tab: str = "new",
+    cap: int | None = None,
+) -> TabCounts:
+    """Every tab's count plus "all", with the same filters, each stopping at cap + 1, in one query.
+
+    Without a search, one scalar subquery per tab, `SELECT count(*) FROM (... LIMIT cap + 1)`:
+    each reads at most cap + 1 entries of the (agency, status, ...) index. A search matches
+    through the trigram index, whose lookup costs the same for every tab, so it is done twice
+    only: once for `tab` (the page's own count) and once for at most cap + 1 matches of every
+    tab, split by status. When those are more than the cap, the other tabs' counts are lower
+    bounds (marked over the cap).
+    """
     filters = filters or QueueFilters()
     clock = clock or DeadlineClock.for_today()
-    aggregates = {tab: Count("pk", filter=Q(status__in=statuses)) for tab, statuses in TABS.items()}
-    aggregates[ALL_TAB] = Count("pk")
-    return _filtered(user, filters, clock).aggregate(**aggregates)
+    cap = TAB_COUNT_CAP if cap is None else cap
+    base = _filtered(user, filters, clock).order_by()
+    tabs = {**{key: base.filter(status__in=statuses) for key, statuses in TABS.items()}, ALL_TAB: base}
+    if not filters.search:
+        parts = [_capped_count_sql(queryset, cap + 1) for queryset in tabs.values()]
+        with connections[base.db].cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(sql for sql, _ in parts), [p for _, params in parts for p in params])
+            return TabCounts(dict(zip(tabs, cursor.fetchone(), strict=True)), cap)
+    tab = tab if tab in tabs else "new"
+    sample_sql, params = base.values("status")[: cap + 1].query.sql_with_params()
+    sql = f"SELECT COUNT(*), status FROM ({sample_sql}) AS sample GROUP BY status"  # noqa: S608
+    params = list(params)
+    if tab != ALL_TAB:  # the sample counts "all" up to the cap: only another tab needs its own count
+        own_sql, own_params = _capped_count_sql(tabs[tab], cap + 1)
+        sql = f"SELECT {own_sql}, NULL UNION ALL SELECT * FROM ({sql}) AS by_status"  # noqa: S608
+        params = [*own_params, *params]
+    with connections[base.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    per_status = {status: count for count, status in rows if status is not None}
+    raw = {key: sum(per_status.get(status, 0) for status in TABS[key]) for key in TABS}
+    raw[ALL_TAB] = sum(per_status.values())
+    # More matches than the cap: the split is of a sample, so every other tab holds at least what it shows.
+    lower_bounds = [key for key in raw if key not in (tab, ALL_TAB)] if raw[ALL_TAB] > cap else []
+    if tab != ALL_TAB:
+        raw[tab] = next(count for count, status in rows if status is None)
+    return TabCounts(raw, cap, lower_bounds)
 
 
 # --- One question, for staff -------------------------------------------------------------------

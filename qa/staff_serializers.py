@@ -12,7 +12,7 @@ from config.api import ConflictErrorSerializer
 
 from . import deadlines, workflow
 from .models import Channel, QuestionStatus, RejectionReason
-from .staff_selectors import ALL_TAB, ORDERINGS, TABS
+from .staff_selectors import ALL_TAB, ORDERINGS, TAB_COUNT_CAP, TABS
 
 DEADLINE_STATES = [deadlines.OVERDUE, deadlines.DUE_SOON, deadlines.ON_TIME, deadlines.PAUSED]
 
@@ -59,6 +59,7 @@ class StaffQuestionListSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.DateField(allow_null=True))
     def get_deadline(self, question):
+        # From the rule, not the stored column: a question just changed by a transition holds the old one.
         return deadlines.DeadlineClock.deadline(question)
 
     @extend_schema_field(serializers.ChoiceField(choices=DEADLINE_STATES, allow_null=True))
@@ -78,11 +79,31 @@ class StaffQueueTabsSerializer(serializers.Serializer):
     all = serializers.IntegerField()
 
 
+CAPPED_COUNTS = (
+    f"Counts are exact up to {TAB_COUNT_CAP:,}; a tab holding more counts as {TAB_COUNT_CAP:,} and is marked capped "
+    "(counting stops there so that a large agency's queue stays fast). With a search matching more than the cap, "
+    "the chosen tab is still counted up to the cap, and the other tabs count the first matches only: lower bounds, "
+    "listed in tabs_capped."
+)
+
+
 class StaffQueuePageSerializer(serializers.Serializer):
-    count = serializers.IntegerField(help_text="Questions in the chosen tab with these filters.")
+    count = serializers.IntegerField(
+        help_text=(
+            f"Questions in the chosen tab with these filters, at most {TAB_COUNT_CAP:,}. {CAPPED_COUNTS} "
+            "Pages end at the cap: sort the other way, search or filter to reach the rest."
+        )
+    )
+    count_capped = serializers.BooleanField(
+        help_text=f"True when the chosen tab holds more than {TAB_COUNT_CAP:,} questions: `count` is a lower bound."
+    )
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
-    tabs = StaffQueueTabsSerializer(help_text="Count per tab with the same filters.")
+    tabs = StaffQueueTabsSerializer(help_text=f"Count per tab with the same filters. {CAPPED_COUNTS}")
+    tabs_capped = serializers.ListField(
+        child=serializers.ChoiceField(choices=[*TABS, ALL_TAB]),
+        help_text=f"The tabs holding more than {TAB_COUNT_CAP:,} questions (their count in `tabs` is a lower bound).",
+    )
     results = StaffQuestionListSerializer(many=True)
 
 

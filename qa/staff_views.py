@@ -128,9 +128,9 @@ def _queue_page(request: HttpRequest, *, bulk_form=None, status: int = 200) -> H
     filters = form.queue_filters()
     tab, sort = form.current_tab, form.current_sort
     clock = DeadlineClock.for_today()
-    counts = staff_queue_counts(user=user, filters=filters, clock=clock)
+    counts = staff_queue_counts(user=user, filters=filters, clock=clock, tab=tab)
     paginator = Paginator(staff_queue(user=user, tab=tab, filters=filters, ordering=sort, clock=clock), PAGE_SIZE)
-    # The aggregate already counted this tab: no second COUNT query for the paginator.
+    # The capped counts already hold this tab's: no COUNT query for the paginator, and pages stop at the cap.
     paginator.count = counts.get(tab, counts[ALL_TAB])
     page = paginator.get_page(request.GET.get("page"))
     moderated = set(account_permissions.agency_ids_for(user, MODERATING_ROLES))
@@ -141,7 +141,15 @@ def _queue_page(request: HttpRequest, *, bulk_form=None, status: int = 200) -> H
     for key in (*TABS, ALL_TAB):
         query = base_query.copy()
         query["tab"] = key
-        tabs.append({"key": key, "label": TAB_LABELS[key], "count": counts.get(key, 0), "query": query.urlencode()})
+        tabs.append(
+            {
+                "key": key,
+                "label": TAB_LABELS[key],
+                "count": counts.get(key, 0),
+                "capped": counts.capped(key),
+                "query": query.urlencode(),
+            }
+        )
     if bulk_form is None and any(row.selectable for row in rows):
         bulk_form = staff_forms.BulkRejectForm(references=[row.question.reference for row in rows])
     context = {
@@ -152,6 +160,7 @@ def _queue_page(request: HttpRequest, *, bulk_form=None, status: int = 200) -> H
         "tabs": tabs,
         "rows": rows,
         "page": page,
+        "count_capped": counts.capped(tab),
         "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "show_agency": len(agencies) > 1,
         "several_agencies": len(agencies) > 1,

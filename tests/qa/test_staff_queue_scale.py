@@ -1,0 +1,173 @@
+"""The staff queue at scale: the stored deadline follows the rule through every transition, tab counts stop at
+the cap (web and API say so), and the number of queries does not depend on the number of questions."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from qa import services, staff_selectors
+from qa.deadlines import DeadlineClock
+from qa.models import Question
+from qa.models import QuestionStatus as S
+from qa.staff_selectors import QueueFilters, staff_queue_counts
+from tests.factories import AgencyFactory
+from tests.qa.staff_fixtures import moderator, question_in, staff
+
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
+
+
+def assert_stored_deadline_follows_the_rule(question: Question) -> None:
+    stored = Question.objects.get(pk=question.pk)
+    assert stored.deadline == DeadlineClock.deadline(stored), stored.status
+    # The rule by hand, so a wrong rule in both places still fails.
+    expected = {S.SUBMITTED: stored.transfer_due_date}.get(stored.status)
+    if stored.status in (S.ACCEPTED, S.INFORMATION_REQUESTED, S.IN_REVIEW, S.APPROVED):
+        expected = stored.due_date
+    assert stored.deadline == expected, stored.status
+
+
+def test_stored_deadline_follows_every_transition():
+    source, target = AgencyFactory(), AgencyFactory()
+    mod, reviewer = moderator(source), staff(source, "reviewer", "answerer")
+    target_mod = moderator(target)
+    question = question_in(S.SUBMITTED, source)
+    assert question.deadline == question.transfer_due_date  # returned by the insert
+    assert_stored_deadline_follows_the_rule(question)
+
+    question = services.question_transfer(actor=mod, question=question, to_agency=target, reason="Không thuộc Sở.")
+    assert_stored_deadline_follows_the_rule(question)
+    question = services.question_accept(actor=target_mod, question=question)
+    assert_stored_deadline_follows_the_rule(question)
+    assert Question.objects.get(pk=question.pk).deadline == question.due_date is not None
+    question = services.question_request_information(actor=target_mod, question=question, message="Gửi sổ đỏ.")
+    assert_stored_deadline_follows_the_rule(question)
+    question.refresh_from_db()
+    services.question_receive_information(question=question, body="Đây ạ.", token=question.tracking_token)
+    assert_stored_deadline_follows_the_rule(question)
+
+    # Review, approval, sending, publication: the answer clock, then no deadline at all.
+    agency = AgencyFactory(review_required=True)
+    mod, answerer, reviewer = moderator(agency), staff(agency, "answerer"), staff(agency, "reviewer")
+    other = question_in(S.ACCEPTED, agency, assignee=answerer, consent_to_publish=True)
+    services.answer_draft_save(actor=answerer, question=other, body="<p>Trả lời</p>", expected_version=None)
+    steps = [
+        lambda q: services.answer_submit_for_review(actor=answerer, question=q),
+        lambda q: services.answer_approve(actor=reviewer, question=q),
+        lambda q: services.answer_send(actor=reviewer, question=q, signed_by="Giám đốc"),
+        lambda q: services.question_publish(actor=mod, question=q, public_title="Hỏi", public_body="Nội dung"),
+    ]
+    for step in steps:
+        other.refresh_from_db()
+        step(other)
+        assert_stored_deadline_follows_the_rule(other)
+    assert Question.objects.get(pk=other.pk).deadline is None
+
+    for status in (S.SUBMITTED, S.ACCEPTED):
+        rejected = question_in(status, agency)
+        services.question_reject(actor=mod, question=rejected, reason="spam", message="Thư rác.")
+        assert_stored_deadline_follows_the_rule(rejected)
+        assert Question.objects.get(pk=rejected.pk).deadline is None
+
+
+def test_queue_sorts_and_filters_on_the_stored_deadline():
+    agency = AgencyFactory()
+    mod = moderator(agency)
+    today = datetime.date.today()
+    late = question_in(S.SUBMITTED, agency, transfer_due_date=today - datetime.timedelta(days=3))
+    paused = question_in(S.INFORMATION_REQUESTED, agency, due_date=today - datetime.timedelta(days=5))
+    later = question_in(S.ACCEPTED, agency, due_date=today + datetime.timedelta(days=30))
+    done = question_in(S.ANSWERED, agency, due_date=today - datetime.timedelta(days=9))
+    rows = list(staff_selectors.staff_queue(user=mod, tab="all", ordering="due"))
+    assert [q.pk for q in rows] == [paused.pk, late.pk, later.pk, done.pk]
+    assert [q.deadline for q in rows] == [paused.due_date, late.transfer_due_date, later.due_date, None]
+    overdue = staff_selectors.staff_queue(user=mod, tab="all", filters=QueueFilters(due="overdue"))
+    assert [q.pk for q in overdue] == [late.pk]  # paused and answered questions are never overdue
+
+
+def _fill(agency, status: str, count: int) -> None:
+    questions = [question_in(status, agency) for _ in range(count)]
+    assert len(questions) == count
+
+
+def test_tab_counts_exact_below_the_cap_and_capped_above(django_assert_num_queries):
+    agency = AgencyFactory()
+    mod = moderator(agency)
+    _fill(agency, S.SUBMITTED, 4)
+    _fill(agency, S.ACCEPTED, 2)
+    _fill(agency, S.REJECTED, 3)
+    staff_selectors.staff_agency_ids(mod)
+    clock = DeadlineClock.for_today()
+    with django_assert_num_queries(1):
+        counts = staff_queue_counts(user=mod, clock=clock, cap=3)
+    assert counts == {
+        "new": 3,
+        "in_progress": 2,
+        "waiting": 0,
+        "review": 0,
+        "answered": 0,
+        "rejected": 3,
+        "withdrawn": 0,
+        "all": 3,
+    }
+    # Exactly at the cap is exact; above it is capped.
+    assert counts.over_cap == {"new", "all"}
+    assert not counts.capped("rejected") and counts.capped("new")
+    exact = staff_queue_counts(user=mod, cap=1000)
+    assert (exact["new"], exact["all"], exact.over_cap) == (4, 9, frozenset())
+
+
+def test_search_counts_the_page_tab_and_marks_the_others_as_lower_bounds():
+    agency = AgencyFactory()
+    mod = moderator(agency)
+    for status in (S.SUBMITTED, S.SUBMITTED, S.SUBMITTED, S.ACCEPTED, S.REJECTED):
+        question_in(status, agency, title="Cấp giấy chứng nhận Quỳnhxyz")
+    question_in(S.SUBMITTED, agency, title="Thuế thu nhập cá nhân")
+    filters = QueueFilters(search="quynhxyz")
+    below = staff_queue_counts(user=mod, filters=filters, tab="new", cap=10)
+    assert (below["new"], below["in_progress"], below["rejected"], below["all"]) == (3, 1, 1, 5)
+    assert below.over_cap == frozenset()
+    above = staff_queue_counts(user=mod, filters=filters, tab="in_progress", cap=2)
+    assert above["in_progress"] == 1 and not above.capped("in_progress")  # the page's own tab is exact
+    assert above["all"] == 2 and above.capped("all")
+    assert above.over_cap == {"new", "waiting", "review", "answered", "rejected", "withdrawn", "all"}
+    assert staff_queue_counts(user=mod, filters=filters, tab="all", cap=2).capped("all")
+
+
+def test_web_and_api_show_capped_counts(client, monkeypatch):
+    monkeypatch.setattr(staff_selectors, "TAB_COUNT_CAP", 2)
+    agency = AgencyFactory()
+    mod = moderator(agency)
+    _fill(agency, S.SUBMITTED, 3)
+    client.force_login(mod)
+    page = client.get(reverse("staff:queue")).content.decode()
+    assert '<span class="tab-count">2+</span>' in page
+    data = client.get("/api/v1/staff/questions/").json()
+    assert (data["count"], data["count_capped"], data["tabs"]["new"]) == (2, True, 2)
+    assert data["tabs_capped"] == ["all", "new"]
+    assert len(data["results"]) == 2 and data["next"] is None
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "?tab=in_progress", "?tab=all&sort=newest&page=2", "?tab=all&q=gi%E1%BA%A5y", "?tab=all&due=overdue"],
+)
+def test_query_count_does_not_grow_with_the_queue(client, query):
+    agency = AgencyFactory()
+    mod = moderator(agency)
+    client.force_login(mod)
+    urls = [reverse("staff:queue") + query, "/api/v1/staff/questions/" + query.replace("sort=", "ordering=")]
+    for status in (S.SUBMITTED, S.ACCEPTED, S.ANSWERED) * 10:  # two pages on the web and in the API
+        question_in(status, agency, title="Giấy phép")
+    small = [_queries(client, url) for url in urls]
+    for status in (S.SUBMITTED, S.ACCEPTED, S.IN_REVIEW, S.ANSWERED, S.REJECTED) * 12:
+        question_in(status, agency, title="Giấy phép")
+    assert [_queries(client, url) for url in urls] == small
