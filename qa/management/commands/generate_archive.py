@@ -258,6 +258,10 @@ class Command(BaseCommand):
         first_id = self._reserve_ids("qa_question", count)
         pairs = [(a, fold(a.code)) for a in agencies]
         years = max(options["years"], 1)
+        # Published rows go in in publication order, as a real archive grows (ids and heap pages follow the date):
+        # a sorted list of how long ago each one was published, oldest first.
+        span = years * 365 * 86400
+        ages = sorted((rng.random() * span for _ in range(count)), reverse=True)
         done = 0
         while done < count:
             size = min(CHUNK, count - done)
@@ -265,7 +269,8 @@ class Command(BaseCommand):
             for offset in range(size):
                 pk = first_id + done + offset
                 status = self._state(rng) if states == "all" else S.PUBLISHED
-                row, answer, contact = self._row(pk, status, rng, corpus_, pairs, topics, now, years, counters)
+                age = ages[done + offset]
+                row, answer, contact = self._row(pk, status, rng, corpus_, pairs, topics, now, age, counters)
                 if status not in (S.SUBMITTED, S.UNVERIFIED, S.REJECTED, S.WITHDRAWN) and assignees[row["agency_id"]]:
                     row["assignee_id"] = rng.choice(assignees[row["agency_id"]])
                 questions.append(row)
@@ -294,8 +299,12 @@ class Command(BaseCommand):
             roll -= share
         return S.PUBLISHED
 
-    def _row(self, pk, status, rng, corpus_, agencies, topics, now, years, counters):
-        """One question (+ its answer and contact) as column values. Hot path: lookups and arithmetic only."""
+    def _row(self, pk, status, rng, corpus_, agencies, topics, now, age, counters):
+        """One question (+ its answer and contact) as column values. Hot path: lookups and arithmetic only.
+
+        A published question is published `age` seconds before now (no two share a
+        time), and its earlier steps are dated backwards from there.
+        """
         rand = rng.random
         agency, agency_folded = agencies[int(rand() * len(agencies))]
         topic, slug = topics[int(rand() * len(topics))]
@@ -303,20 +312,26 @@ class Command(BaseCommand):
         title = pools["titles"][int(rand() * len(pools["titles"]))]
         body = pools["bodies"][int(rand() * len(pools["bodies"]))]
         finished = status in (S.ANSWERED, S.PUBLISHED, S.REJECTED, S.WITHDRAWN)
-        span = years * 365 * 86400 if status == S.PUBLISHED else (400 if finished else 60) * 86400
-        created = now - datetime.timedelta(seconds=3600 + int(rand() * span))
+        if status == S.PUBLISHED:
+            published = now - MINUTE - datetime.timedelta(seconds=age)
+            answered = published - datetime.timedelta(hours=1 + rand() * 71)
+            accepted = answered - datetime.timedelta(hours=24 + rand() * 456)
+            received = accepted - datetime.timedelta(hours=2 + rand() * 70)
+            created = received - datetime.timedelta(minutes=1 + rand() * 600)
+        else:
+            span = (400 if finished else 60) * 86400
+            created = now - datetime.timedelta(seconds=3600 + int(rand() * span))
         year = created.astimezone(LOCAL).year
         key = (agency.pk, year)
         counters[key] = number = counters.get(key, 0) + 1
         reference = f"{agency.code}-{year}-{number:06d}"
-        received = None if status == S.UNVERIFIED else created + datetime.timedelta(minutes=1 + int(rand() * 600))
-        accepted = answered = published = None
-        if status not in (S.UNVERIFIED, S.SUBMITTED, S.REJECTED, S.WITHDRAWN):
-            accepted = received + datetime.timedelta(hours=2 + int(rand() * 70))
-        if status in (S.ANSWERED, S.PUBLISHED):
-            answered = min(accepted + datetime.timedelta(hours=24 + int(rand() * 456)), now - HALF_HOUR)
-        if status == S.PUBLISHED:
-            published = min(answered + datetime.timedelta(hours=1 + int(rand() * 71)), now - MINUTE)
+        if status != S.PUBLISHED:
+            received = None if status == S.UNVERIFIED else created + datetime.timedelta(minutes=1 + int(rand() * 600))
+            accepted = answered = published = None
+            if status not in (S.UNVERIFIED, S.SUBMITTED, S.REJECTED, S.WITHDRAWN):
+                accepted = received + datetime.timedelta(hours=2 + int(rand() * 70))
+            if status == S.ANSWERED:
+                answered = min(accepted + datetime.timedelta(hours=24 + int(rand() * 456)), now - HALF_HOUR)
         public = status == S.PUBLISHED
         row = {
             "id": pk,
