@@ -48,7 +48,7 @@ _PREFIX = "qa:archive:page"
 CSRF_PLACEHOLDER = b"@@csrf-token@@"
 _CSRF_INPUT = re.compile(rb'(<input type="hidden" name="csrfmiddlewaretoken" value=")([A-Za-z0-9]+)(")')
 # Headers the view itself set that a hit repeats; middleware adds its own (Vary, Content-Language, ...) again.
-_KEPT_HEADERS = ("Content-Type", "Allow", "Link", "X-Robots-Tag", "Referrer-Policy")
+_KEPT_HEADERS = ("Content-Type", "Vary", "Allow", "Link", "X-Robots-Tag", "Referrer-Policy")
 
 
 def _fresh_generation() -> int:

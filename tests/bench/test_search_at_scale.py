@@ -83,3 +83,37 @@ def test_similar_questions_come_from_rare_terms_in_one_query(django_assert_num_q
         similar = selectors.similar_questions("Hỏi về tách thửa ở xã Lại Xuân")
 
     assert [q.pk for q in similar] == [wanted.pk, also.pk]
+
+
+@pytest.mark.parametrize(
+    ("walk_rows", "walk_max", "path"),
+    [(40, 40, "first walk"), (4, 40, "longer walk"), (4, 4, "GIN index"), (2, 40, "GIN after an empty walk")],
+)
+def test_newest_candidates_are_the_same_whichever_path_finds_them(monkeypatch, walk_rows, walk_max, path):
+    monkeypatch.setattr(selectors, "SEARCH_WALK_ROWS", walk_rows)
+    monkeypatch.setattr(selectors, "SEARCH_WALK_MAX_ROWS", walk_max)
+    for i in range(30):
+        # Every third question matches "tách thửa", newest first by day; the others do not.
+        title = f"Tách thửa đất ở lần {i}" if i % 3 == 0 else f"Học phí mầm non năm {i}"
+        _published(title, days_ago=i)
+    queryset = selectors.published_questions()
+    tsquery = selectors._tsquery(selectors._search_terms("tach thua"))
+    expected = list(
+        selectors._matching(queryset, tsquery).order_by("-published_at", "-id").values_list("pk", flat=True)[:4]
+    )
+    assert len(expected) == 4
+    assert selectors._newest_matches(queryset, tsquery, 4) == expected, path
+    # Fewer matches than asked for: all of them, whichever path.
+    assert selectors._newest_matches(queryset, tsquery, 50) == list(
+        selectors._matching(queryset, tsquery).order_by("-published_at", "-id").values_list("pk", flat=True)
+    )
+
+
+def test_diacritics_do_not_matter_on_any_path(monkeypatch):
+    monkeypatch.setattr(selectors, "SEARCH_WALK_ROWS", 2)
+    monkeypatch.setattr(selectors, "SEARCH_WALK_MAX_ROWS", 4)
+    wanted = _published("Giấy chứng nhận quyền sử dụng đất", days_ago=5)
+    for i in range(6):
+        _published(f"Học phí mầm non {i}", days_ago=i)
+    for query in ("giấy chứng nhận", "giay chung nhan", "GIẤY CHỨNG NHẬN", "giay chung nh"):
+        assert [q.pk for q in selectors.archive(search=query)] == [wanted.pk], query

@@ -264,8 +264,14 @@ def test_search_ranks_by_relevance_by_default_on_postgres(client):
     assert newest == [weak.reference, strong.reference]
 
 
-@pytest.mark.parametrize("params", [{}, {"search": "thu tuc"}, {"ordering": "views"}], ids=["plain", "search", "views"])
-def test_list_query_count_does_not_grow_with_rows(client, django_assert_num_queries, params, settings):
+@pytest.mark.parametrize(
+    ("params", "extra"),
+    [({}, 0), ({"search": "thu tuc"}, 1), ({"ordering": "views"}, 0)],
+    ids=["plain", "search", "views"],
+)
+def test_list_query_count_does_not_grow_with_rows(client, django_assert_num_queries, params, extra, settings):
+    # A ranked search reads its candidates first (on PostgreSQL: a walk of the newest rows, then, with too
+    # few, a check whether it saw them all), and knows the count from them.
     settings.QA_ARCHIVE_CACHE_SECONDS = 0  # the queries of a rendered page, not of a cache hit
     agency, topic = AgencyFactory(), TopicFactory()
 
@@ -273,14 +279,16 @@ def test_list_query_count_does_not_grow_with_rows(client, django_assert_num_quer
         for _ in range(n):
             PublishedQuestionFactory(agency=agency, topic=topic, public_title="Thủ tục cấp phép")
 
+    if connection.vendor != "postgresql":
+        extra = 0
     add(3)
-    with django_assert_num_queries(2):  # the page count and the page itself (agency, topic, answer joined)
+    with django_assert_num_queries(2 + extra):  # the page count and the page itself (agency, topic, answer joined)
         assert len(client.get(LIST_URL, params).json()["results"]) == 3
     add(27)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(2 + extra):
         assert len(client.get(LIST_URL, params).json()["results"]) == 20
     # Filters by agency and topic add their own lookups, a fixed number whatever the rows.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(5 + extra):
         assert client.get(LIST_URL, {**params, "agency": agency.pk, "topic": topic.pk}).json()["count"] == 30
 
 
