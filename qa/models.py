@@ -51,6 +51,16 @@ class QuestionStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# Statuses whose deadline is the answer deadline (the clock runs, or is paused waiting for the asker); a frozen
+# copy of qa.deadlines.ANSWER_CLOCK_STATUSES | PAUSED_STATUSES, sorted so the migration stays the same.
+DEADLINE_ANSWER_STATUSES = [
+    QuestionStatus.ACCEPTED,
+    QuestionStatus.APPROVED,
+    QuestionStatus.IN_REVIEW,
+    QuestionStatus.INFORMATION_REQUESTED,
+]
+
+
 class AskerType(models.TextChoices):
     INDIVIDUAL = "individual", _("Individual")
     ORGANISATION = "organisation", _("Organisation or business")
@@ -146,6 +156,21 @@ class Question(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The date that matters now (qa.deadlines.DeadlineClock.deadline): the transfer deadline while submitted, the
+    # answer deadline while in work or waiting for the asker, none otherwise. Stored by the database so the staff
+    # queue sorts and filters on an index instead of computing it for every row; never written by Django (and
+    # stale on an instance after an update until it is read again).
+    deadline = models.GeneratedField(
+        expression=models.Case(
+            models.When(status=QuestionStatus.SUBMITTED, then=models.F("transfer_due_date")),
+            models.When(status__in=DEADLINE_ANSWER_STATUSES, then=models.F("due_date")),
+            default=None,
+            output_field=models.DateField(),
+        ),
+        output_field=models.DateField(null=True, blank=True),
+        db_persist=True,
+        verbose_name=_("deadline"),
+    )
 
     class Meta:
         verbose_name = _("question")
@@ -153,7 +178,12 @@ class Question(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="qa_q_status_pub_idx"),
-            models.Index(fields=["agency", "status", "due_date"], name="qa_q_agency_queue_idx"),
+            # The staff queue (qa.staff_selectors): one tab by deadline, and capped tab counts (index only).
+            models.Index(fields=["agency", "status", "deadline", "-created_at", "-id"], name="qa_q_queue_idx"),
+            # Several statuses at once ("in progress", "all") by deadline, and the overdue / due-soon filters.
+            models.Index(fields=["agency", "deadline", "-created_at", "-id"], name="qa_q_agency_deadline_idx"),
+            models.Index(fields=["agency", "-created_at", "-id"], name="qa_q_agency_created_idx"),
+            models.Index(fields=["agency", "-updated_at", "-id"], name="qa_q_agency_updated_idx"),
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Case, DateField, F, Q, QuerySet, When
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from . import deadlines, workflow
@@ -22,22 +22,12 @@ RATING_REQUEST_AFTER_DAYS = 3
 RATING_REQUEST_ACTION = "rate_request"
 
 
-def _deadline() -> Case:
-    return Case(
-        When(status__in=deadlines.TRANSFER_CLOCK_STATUSES, then=F("transfer_due_date")),
-        When(status__in=deadlines.ANSWER_CLOCK_STATUSES, then=F("due_date")),
-        default=None,
-        output_field=DateField(),
-    )
-
-
 def running_clock_questions() -> QuerySet[Question]:
     """Questions whose clock runs (submitted: transfer; in work: answer; waiting for the asker: paused, left out),
-    annotated with `deadline`."""
+    read by the stored `deadline`."""
     statuses = (*deadlines.TRANSFER_CLOCK_STATUSES, *deadlines.ANSWER_CLOCK_STATUSES)
     return (
         Question.objects.filter(status__in=statuses)
-        .annotate(deadline=_deadline())
         .select_related("agency", "assignee")
         .order_by("deadline", "reference")
     )

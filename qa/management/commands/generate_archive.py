@@ -412,6 +412,8 @@ class Command(BaseCommand):
         """COPY rows (dicts with the same keys) into `table`; columns they lack get the field's default or NULL."""
         if not rows:
             return
+        # Generated columns (Question.deadline) are computed by the database and may not be written.
+        fields = [f for f in fields if not f.generated]
         present = [f for f in fields if f.attname in rows[0]]
         absent = [f for f in fields if f.attname not in rows[0]]
         missing = [f.attname for f in absent if not f.null and not f.has_default()]
