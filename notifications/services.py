@@ -23,7 +23,7 @@ from functools import partial
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import F
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.utils import timezone
@@ -37,6 +37,8 @@ from .tokens import UnsubscribeTarget, read_unsubscribe_token
 
 logger = logging.getLogger(__name__)
 
+# Rows per INSERT statement (a fan-out to thousands of users stays under the databases' parameter limits).
+_INSERT_BATCH = 500
 # What a dispatch may cost a request when the broker is down: one quick retry, then the sweep takes over.
 _PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1}
 
@@ -137,13 +139,52 @@ def notify(
             )
     if not rows:
         return []
-    # A repeated event (same key) inserts nothing and does not abort the caller's transaction.
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    saved = list(Notification.objects.filter(idempotency_key__in=[row.idempotency_key for row in rows]))
+    inserted = _insert_new(rows)
+    saved = [row for row in rows if row.idempotency_key in inserted]
+    if len(saved) < len(rows):
+        # A repeated event: its rows are already there, as they are now (perhaps sent): read those back.
+        saved += Notification.objects.filter(
+            idempotency_key__in=[row.idempotency_key for row in rows if row.idempotency_key not in inserted]
+        )
     to_send = [(row.pk, row.channel) for row in saved if row.status == Status.PENDING]
     if to_send:
         transaction.on_commit(partial(dispatch, to_send))
     return saved
+
+
+def _insert_new(rows: list[Notification]) -> set[str]:
+    """Insert the rows whose key is new, in one statement; set their ids; return their keys.
+
+    INSERT … ON CONFLICT DO NOTHING RETURNING: a repeated key inserts nothing and does not
+    abort the caller's transaction, and the new rows come back with their ids, so the usual
+    case (all new) needs no second query to read them (bulk_create with ignore_conflicts
+    returns no ids).
+    """
+    connection = connections[router.db_for_write(Notification)]
+    quote = connection.ops.quote_name
+    fields = [f for f in Notification._meta.concrete_fields if not f.primary_key and not f.generated]
+    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    ids: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _INSERT_BATCH):
+            batch = rows[start : start + _INSERT_BATCH]
+            cursor.execute(
+                f"INSERT INTO {quote(Notification._meta.db_table)} "  # noqa: S608 (names from the model)
+                f"({', '.join(quote(f.column) for f in fields)}) VALUES {', '.join([row_sql] * len(batch))} "
+                f"ON CONFLICT DO NOTHING RETURNING {quote(Notification._meta.pk.column)}, {quote('idempotency_key')}",
+                [
+                    field.get_db_prep_save(field.pre_save(row, add=True), connection)
+                    for row in batch
+                    for field in fields
+                ],
+            )
+            ids.update((key, pk) for pk, key in cursor.fetchall())
+    for row in rows:
+        if row.idempotency_key in ids:
+            row.pk = ids[row.idempotency_key]
+            row._state.adding = False
+            row._state.db = connection.alias
+    return set(ids)
 
 
 def _split_recipients(recipients: Iterable) -> tuple[list, dict[str, str]]:

@@ -7,8 +7,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
@@ -124,10 +123,22 @@ def validate_question_input(
 
 
 def _next_reference(agency: Agency, year: int) -> str:
-    """Take the next number of (agency, year) under a row lock: never a duplicate."""
-    ReferenceSequence.objects.get_or_create(agency=agency, year=year)
-    ReferenceSequence.objects.filter(agency=agency, year=year).update(last_value=F("last_value") + 1)
-    value = ReferenceSequence.objects.filter(agency=agency, year=year).values_list("last_value", flat=True).get()
+    """Take the next number of (agency, year); call inside the transaction that saves the question.
+
+    One upsert creates the year's row or bumps it and returns the new value. Its row lock is
+    held until the caller commits, so concurrent submissions to one agency take numbers one
+    after the other (never a duplicate) and a rolled-back one gives its number back (no gap).
+    Everything between this call and the commit holds up the agency's next submission: keep it short.
+    """
+    table = connection.ops.quote_name(ReferenceSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (agency_id, year, last_value) VALUES (%s, %s, 1) "  # noqa: S608 (our table name)
+            f"ON CONFLICT (agency_id, year) DO UPDATE SET last_value = {table}.last_value + 1 "
+            "RETURNING last_value",
+            [agency.pk, year],
+        )
+        (value,) = cursor.fetchone()
     return f"{agency.code}-{year}-{value:06d}"
 
 
@@ -174,9 +185,10 @@ def question_submit(
     if channel in PUBLIC_CHANNELS:
         # The limits guard the public doors; a dialogue's moderators forwarding what a
         # session asked were limited when it was asked, and may forward many at once.
+        limits = [("ask-email", cleaned["email"], settings.QA_SUBMIT_RATE_PER_EMAIL)]
         if client_ip:
-            ratelimit.hit("ask-ip", client_ip, settings.QA_SUBMIT_RATE_PER_IP)
-        ratelimit.hit("ask-email", cleaned["email"], settings.QA_SUBMIT_RATE_PER_EMAIL)
+            limits.append(("ask-ip", client_ip, settings.QA_SUBMIT_RATE_PER_IP))
+        ratelimit.hit_many(limits)  # both counters in one round trip
 
     verified_user = bool(
         user is not None

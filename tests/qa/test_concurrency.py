@@ -12,11 +12,12 @@ import pytest
 from django.db import close_old_connections, connection, transaction
 
 from accounts.errors import TransitionNotAllowed
+from notifications.models import Notification
 from qa import services
 from qa.models import Answer, AnswerRevision, Question, QuestionEvent
 from qa.models import QuestionStatus as S
-from qa.services import StaleAnswer
-from tests.factories import AgencyFactory
+from qa.services import StaleAnswer, submission
+from tests.factories import AgencyFactory, TopicFactory
 from tests.qa.staff_fixtures import moderator, question_in, staff
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -154,3 +155,42 @@ def test_two_draft_saves_on_the_same_version_never_lose_text():
         1,
         2,
     ]
+
+
+def _ask(agency, topic, number: int):
+    return services.question_submit(
+        agency=agency,
+        topic=topic,
+        title=f"Câu hỏi số {number}",
+        body="Nội dung câu hỏi.",
+        asker_type="individual",
+        name="Người hỏi",
+        email=f"nguoi{number}@example.vn",
+        channel="api",
+    )
+
+
+def test_simultaneous_submissions_to_one_agency_get_consecutive_references():
+    """The upsert on the agency's sequence serialises them: no duplicate, no gap, even for the year's first."""
+    agency, topic = AgencyFactory(code="HP-DONG"), TopicFactory()
+    results = _run_together(*[lambda n=n: _ask(agency, topic, n) for n in range(8)])
+    assert not [r for r in results if isinstance(r, Exception)], results
+    numbers = sorted(int(q.reference.rsplit("-", 1)[1]) for q in results)
+    assert numbers == list(range(1, 9))
+    assert Question.objects.filter(agency=agency).count() == 8
+    assert Notification.objects.filter(kind="qa.confirm_email").count() == 8
+
+
+def test_a_submission_rolled_back_gives_its_number_back(monkeypatch):
+    agency, topic = AgencyFactory(code="HP-LUI"), TopicFactory()
+    assert _ask(agency, topic, 1).reference.endswith("-000001")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("outbox unavailable")
+
+    monkeypatch.setattr(submission, "notify_asker", broken)
+    with pytest.raises(RuntimeError):
+        _ask(agency, topic, 2)
+    monkeypatch.undo()
+    assert _ask(agency, topic, 3).reference.endswith("-000002")
+    assert not Question.objects.filter(contact__email="nguoi2@example.vn").exists()
