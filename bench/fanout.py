@@ -64,8 +64,10 @@ class DesignResult:
     gaps: int = 0
     dups: int = 0
     errors: int = 0
+    frames: int = 0  # WebSocket frames the watchers received in all (a batch frame counts once)
     redis: dict | None = None
-    cpu_per_event_ms: float | None = None
+    cpu_per_event_ms: float | None = None  # during the single events
+    burst_cpu_per_event_ms: float | None = None  # during the bursts (events written together cost less)
     note: str = ""
 
 
@@ -325,9 +327,13 @@ def _run_design(
             result.single.append(_single_round(watchers, trigger, events, 0.5, timeout))
             single_events += events
         result.cpu_per_event_ms = (stack.cpu_seconds(pid) - cpu_before) * 1000 / max(single_events, 1)
+        cpu_before = stack.cpu_seconds(pid)
         for _ in range(rounds if burst_events else 0):
             result.burst.append(_burst_round(watchers, trigger, burst_events, burst_rate, timeout))
             time.sleep(1.0)
+        if result.burst:
+            burst_cpu = stack.cpu_seconds(pid) - cpu_before
+            result.burst_cpu_per_event_ms = burst_cpu * 1000 / sum(r.events for r in result.burst)
         if count_redis:
             counter = RedisCommandCounter()
             round_ = _single_round(watchers, trigger, count_redis, 0.5, timeout)
@@ -341,6 +347,7 @@ def _run_design(
             }
         report = watchers.call(cmd="report", seqs=[], timeout=60)
         result.gaps, result.dups, result.errors = report["gaps"], report["dups"], report["errors"]
+        result.frames = report.get("frames", 0)
     finally:
         watchers.close()
         if server is not None:
