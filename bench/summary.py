@@ -169,14 +169,21 @@ def render(results: dict) -> tuple[str, list[dict], str]:
         details.append(_staff_details(staff))
     submits = results.get("submit") or []
     if submits:
-        rps = median([s.rps for s in submits])
-        p95 = median([s.latency_p95 for s in submits])
-        row(
-            f"Submissions through the API with notification rows ({submits[0].concurrency} clients)",
-            "≥ 100/s, p95 ≤ 200 ms",
-            f"{fmt(rps, '/s', 1)}, p50 {fmt(median([s.latency_p50 for s in submits]), 'ms')}, p95 {fmt(p95, 'ms')}",
-            rps is not None and p95 is not None and rps >= 100 and p95 <= 200,
-        )
+        # The target is judged on the deployed setup: the most uvicorn processes run (one per core).
+        deployed = max(s.processes for s in submits)
+        for processes in sorted({s.processes for s in submits}, reverse=True):
+            runs = [s for s in submits if s.processes == processes]
+            rps = median([s.rps for s in runs])
+            p95 = median([s.latency_p95 for s in runs])
+            row(
+                f"Submissions through the API with notification rows ({runs[0].concurrency} clients, "
+                f"{processes} uvicorn process{'es' if processes > 1 else ''}"
+                f"{', the deployed setup' if processes == deployed else ''})",
+                "≥ 100/s, p95 ≤ 200 ms",
+                f"{fmt(rps, '/s', 1)}, p50 {fmt(median([s.latency_p50 for s in runs]), 'ms')}, p95 {fmt(p95, 'ms')}; "
+                f"server CPU {fmt(median([s.server_cpu_ms for s in runs]), 'ms', 1)} a submission",
+                (rps is not None and p95 is not None and rps >= 100 and p95 <= 200) if processes == deployed else None,
+            )
         accepted = sum(s.accepted for s in submits)
         missing = sum(s.missing for s in submits)
         dups = sum(s.duplicates for s in submits)
@@ -232,8 +239,8 @@ def _fanout_details(fanout) -> str:
         "and the figure is the median of rounds.",
         "",
         "| design | processes | watchers | connected in | rounds × events | single p50 | single p99 | "
-        "first receipt p50 | burst p50 | burst p99 | burst delivered | server CPU per event | RSS idle | "
-        "per watcher | Redis cmds/event |",
+        "first receipt p50 | burst p50 | burst p99 | burst delivered | server CPU per event (single / burst) | "
+        "RSS idle | per watcher | Redis cmds/event |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in fanout:
@@ -244,7 +251,8 @@ def _fanout_details(fanout) -> str:
             f"{r.single[0].events if r.single else 0} | {fmt(_single(r, 'p50'), 'ms')} | "
             f"{fmt(_single(r, 'p99'), 'ms')} | {fmt(firsts, 'ms')} | {fmt(_burst(r, 'p50'), 'ms')} | "
             f"{fmt(_burst(r, 'p99'), 'ms')} | {burst_delivered} | "
-            f"{fmt(r.cpu_per_event_ms, 'ms', 1)} | {fmt(r.rss_idle_kib / 1024, 'MiB', 1)} | "
+            f"{fmt(r.cpu_per_event_ms, 'ms', 1)} / {fmt(getattr(r, 'burst_cpu_per_event_ms', None), 'ms', 1)} | "
+            f"{fmt(r.rss_idle_kib / 1024, 'MiB', 1)} | "
             f"{fmt(r.rss_per_watcher_kib, 'KiB', 1)} | "
             f"{fmt(r.redis['commands_per_event'], '', 1) if r.redis else '–'} |"
         )
@@ -335,14 +343,22 @@ def _submit_details(submits) -> str:
     lines = [
         "## Submissions",
         "",
-        "| run | clients | req/s | p50 | p95 | server p95 | statuses | accepted | in DB | notifications | delivered |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "Each submission: the question, its contact and its outbox row in one transaction under the agency's "
+        "reference lock (all to one agency: the worst case), the e-mail task queued after commit, a Celery worker "
+        "delivering meanwhile on the same 2 cores. CPU: the uvicorn processes' per accepted submission, the "
+        "worker's per delivered e-mail. Queries: per request, as counted at the server.",
+        "",
+        "| run | processes | clients | req/s | p50 | p95 | server p50 / p95 | server CPU | worker CPU | queries "
+        "| statuses | accepted | in DB | notifications | delivered |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for i, s in enumerate(submits, 1):
+        queries = ", ".join(f"{n}: {count}" for n, count in sorted(s.queries.items()))
         lines.append(
-            f"| {i} | {s.concurrency} | {s.rps:.1f} | {fmt(s.latency_p50, 'ms')} | {fmt(s.latency_p95, 'ms')} | "
-            f"{fmt(s.server_p95, 'ms')} | {s.statuses} | {s.accepted} | {s.in_database} | {s.notifications} | "
-            f"{s.delivered} |"
+            f"| {i} | {s.processes} | {s.concurrency} | {s.rps:.1f} | {fmt(s.latency_p50, 'ms')} | "
+            f"{fmt(s.latency_p95, 'ms')} | {fmt(s.server_p50, 'ms')} / {fmt(s.server_p95, 'ms')} | "
+            f"{fmt(s.server_cpu_ms, 'ms', 1)} | {fmt(s.worker_cpu_ms, 'ms', 1)} | "
+            f"{queries or '–'} | {s.statuses} | {s.accepted} | {s.in_database} | {s.notifications} | {s.delivered} |"
         )
     return "\n".join([*lines, ""])
 

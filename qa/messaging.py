@@ -76,7 +76,11 @@ def _event_key(prefix: str, question: Question) -> str:
 
 def notify_asker(question: Question, kind: str, **context) -> None:
     """Send the asker the message `kind` about `question` (e-mail, plus in-app if they asked with their account)."""
-    contact = AskerContact.objects.filter(question_id=question.pk).first()
+    # The submission has just saved the contact (and so cached it on the question): no need to read it back.
+    if Question.contact.is_cached(question):
+        contact = getattr(question, "contact", None)  # None when known to be missing
+    else:
+        contact = AskerContact.objects.filter(question_id=question.pk).first()
     if contact is None or not contact.email:
         return
     tracking_url = _absolute(question.tracking_path())
