@@ -23,7 +23,7 @@ ORDERINGS = {
     "helpful": ("-helpful_yes", "-published_at"),
 }
 # Ranking is the costly part of a search: only the newest matches are ranked (docs/performance.md).
-SEARCH_RANK_CANDIDATES = 300
+SEARCH_RANK_CANDIDATES = 100
 # Finding those candidates: first a walk down the date index over the newest SEARCH_WALK_ROWS rows, checking
 # each against the query (cheap when matches are dense: common words); when that finds too few, a longer walk
 # if the first one's hit rate says it will find enough within SEARCH_WALK_MAX_ROWS, else the GIN index
@@ -213,7 +213,7 @@ def archive(
         if ranked:
             # The candidates are read once here: as a subquery, the paginator's count and the page would each
             # run the search again.
-            newest = _newest_matches(base, _tsquery(_search_terms(search)), SEARCH_RANK_CANDIDATES)
+            newest = _newest_matches(base, _search_terms(search), SEARCH_RANK_CANDIDATES)
             candidates = _capped(published_questions()).filter(pk__in=newest)
             result = _with_rank(candidates, _tsquery(_search_terms(search))).order_by("-rank", "-published_at", "-id")
             result.known_count = len(newest)
@@ -221,8 +221,8 @@ def archive(
     return queryset.order_by(*ORDERINGS.get(ordering, ORDERINGS["newest"]))
 
 
-def _walk(queryset: QuerySet[Question], tsquery: str, rows: int, limit: int) -> list[int]:
-    """Ids of the newest `limit` matches among the newest `rows` rows of `queryset` (PostgreSQL).
+def _walk(queryset: QuerySet[Question], tsquery: str, rows: int, limit: int, *, skip: int = 0) -> list[int]:
+    """Ids of the newest `limit` matches among the newest `rows` rows of `queryset`, past the first `skip`.
 
     The inner query walks the date index newest first and stops after `rows`
     rows; the outer one checks each against the query. Cost is bounded by
@@ -232,7 +232,7 @@ def _walk(queryset: QuerySet[Question], tsquery: str, rows: int, limit: int) -> 
     inner = (
         queryset.order_by("-published_at", "-id")
         .annotate(vector=_Vector(""))
-        .values_list("pk", "published_at", "vector")[:rows]
+        .values_list("pk", "published_at", "vector")[skip:rows]
     )
     sql, params = inner.query.sql_with_params()
     with connection.cursor() as cursor:
@@ -244,7 +244,13 @@ def _walk(queryset: QuerySet[Question], tsquery: str, rows: int, limit: int) -> 
         return [row[0] for row in cursor.fetchall()]
 
 
-def _newest_matches(queryset: QuerySet[Question], tsquery: str, limit: int) -> list[int]:
+def _gin_matches(queryset: QuerySet[Question], terms: list[str], limit: int) -> list[int]:
+    """The newest `limit` matches through the GIN index (cheap when a term of the query is rare)."""
+    matching = _matching(queryset, _tsquery(terms))
+    return list(matching.order_by("-published_at", "-id").values_list("pk", flat=True)[:limit])
+
+
+def _newest_matches(queryset: QuerySet[Question], terms: list[str], limit: int) -> list[int]:
     """Ids of the newest `limit` questions of `queryset` matching `tsquery`, newest first (PostgreSQL).
 
     Which plan is cheapest depends on how dense the matches are, and the planner
@@ -256,6 +262,7 @@ def _newest_matches(queryset: QuerySet[Question], tsquery: str, limit: int) -> l
     SEARCH_WALK_MAX_ROWS; if not (rare words), the GIN index, which is then cheap.
     Every path returns exactly the newest `limit` matches.
     """
+    tsquery = _tsquery(terms)
     found = _walk(queryset, tsquery, SEARCH_WALK_ROWS, limit)
     if len(found) >= limit:
         return found
@@ -263,12 +270,13 @@ def _newest_matches(queryset: QuerySet[Question], tsquery: str, limit: int) -> l
     if found and not walked.exists():
         return found  # the walk saw every row
     if found:
-        needed = int(limit * SEARCH_WALK_ROWS / len(found) * 1.3)
+        # Twice the rows the hit rate says: the walk stops as soon as it has enough, so overshooting costs nothing.
+        needed = 2 * limit * SEARCH_WALK_ROWS // len(found)
         if needed <= SEARCH_WALK_MAX_ROWS:
-            found = _walk(queryset, tsquery, needed, limit)
+            found += _walk(queryset, tsquery, needed, limit - len(found), skip=SEARCH_WALK_ROWS)
             if len(found) >= limit:
                 return found
-    return list(_matching(queryset, tsquery).order_by("-published_at", "-id").values_list("pk", flat=True)[:limit])
+    return _gin_matches(queryset, terms, limit)
 
 
 def similar_questions(query: str, *, limit: int = 5, exclude_id: int | None = None) -> list[Question]:

@@ -97,14 +97,15 @@ def test_newest_candidates_are_the_same_whichever_path_finds_them(monkeypatch, w
         title = f"Tách thửa đất ở lần {i}" if i % 3 == 0 else f"Học phí mầm non năm {i}"
         _published(title, days_ago=i)
     queryset = selectors.published_questions()
-    tsquery = selectors._tsquery(selectors._search_terms("tach thua"))
+    terms = selectors._search_terms("tach thua")
+    tsquery = selectors._tsquery(terms)
     expected = list(
         selectors._matching(queryset, tsquery).order_by("-published_at", "-id").values_list("pk", flat=True)[:4]
     )
     assert len(expected) == 4
-    assert selectors._newest_matches(queryset, tsquery, 4) == expected, path
+    assert selectors._newest_matches(queryset, terms, 4) == expected, path
     # Fewer matches than asked for: all of them, whichever path.
-    assert selectors._newest_matches(queryset, tsquery, 50) == list(
+    assert selectors._newest_matches(queryset, terms, 50) == list(
         selectors._matching(queryset, tsquery).order_by("-published_at", "-id").values_list("pk", flat=True)
     )
 
