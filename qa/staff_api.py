@@ -9,7 +9,6 @@ Token authentication comes first so an anonymous call gets 401 with a challenge.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -17,11 +16,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as DrfValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from accounts import permissions as account_permissions
@@ -95,20 +95,9 @@ def _detail_data(request: Request, reference: str) -> dict:
     return StaffQuestionDetailSerializer(detail.question, context=context).data
 
 
-class QueuePagination(PageNumberPagination):
-    """Pages of the queue counted by the capped tab counts: no COUNT of the whole tab, and pages end at the cap."""
-
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
-
-    def __init__(self, count: int) -> None:
-        self.count = count
-
-    def django_paginator_class(self, queryset, page_size: int) -> Paginator:
-        paginator = Paginator(queryset, page_size)
-        paginator.count = self.count
-        return paginator
+def _page_link(request: Request, number: int) -> str:
+    url = request.build_absolute_uri()
+    return remove_query_param(url, "page") if number == 1 else replace_query_param(url, "page", number)
 
 
 class StaffQueueApi(StaffApi):
@@ -138,21 +127,30 @@ class StaffQueueApi(StaffApi):
             search=params.get("q", ""),
         )
         clock = DeadlineClock.for_today()
-        queryset = staff_selectors.staff_queue(
-            user=request.user, tab=params["tab"], filters=filters, ordering=params["ordering"], clock=clock
-        )
         tabs = staff_selectors.staff_queue_counts(user=request.user, filters=filters, clock=clock, tab=params["tab"])
-        paginator = QueuePagination(tabs[params["tab"]])
-        page = paginator.paginate_queryset(queryset, request, view=self)
+        try:
+            page = staff_selectors.staff_queue_page(
+                user=request.user,
+                tab=params["tab"],
+                filters=filters,
+                ordering=params["ordering"],
+                clock=clock,
+                counts=tabs,
+                number=params["page"],
+                page_size=params["page_size"],
+                clamp=False,
+            )
+        except staff_selectors.PageOutOfRange:
+            raise NotFound(_("Invalid page.")) from None
         return Response(
             {
-                "count": paginator.page.paginator.count,
-                "count_capped": tabs.capped(params["tab"]),
-                "next": paginator.get_next_link(),
-                "previous": paginator.get_previous_link(),
+                "count": page.count,
+                "count_exact": page.count_exact,
+                "next": _page_link(request, page.number + 1) if page.has_next else None,
+                "previous": _page_link(request, page.number - 1) if page.has_previous else None,
                 "tabs": tabs,
                 "tabs_capped": sorted(tabs.over_cap),
-                "results": StaffQuestionListSerializer(page, many=True, context={"clock": clock}).data,
+                "results": StaffQuestionListSerializer(page.rows, many=True, context={"clock": clock}).data,
             }
         )
 

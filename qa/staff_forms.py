@@ -13,6 +13,8 @@ import re
 
 from django import forms
 from django.conf import settings
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Agency, Membership
@@ -40,6 +42,31 @@ class StaffForm(ServiceErrorsMixin, forms.Form):
 
 class VersionedForm(StaffForm):
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class QuickSelect(forms.Select):
+    """A <select> written in Python, the same HTML as Django's select template.
+
+    The queue's filter and bulk-action selects are rendered on every view of the
+    queue, and the template engine renders one sub-template per option: those
+    were about a third of the page's rendering time (bench/staff.py). Grouped
+    choices still go through the template.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        if any(group_name for group_name, _choices, _index in widget["optgroups"]):
+            return super().render(name, value, attrs, renderer)
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option["value"], flatatt(option["attrs"]), option["label"])
+                for _group, choices, _index in widget["optgroups"]
+                for option in choices
+            ),
+        )
+        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options)
 
 
 def _textarea(rows: int = MESSAGE_ROWS, maxlength: int | None = None) -> forms.Textarea:
@@ -75,13 +102,14 @@ class QueueFilterForm(forms.Form):
         help_text=_("Reference code, words of the title or text, or the asker's e-mail or phone."),
         widget=forms.TextInput(attrs={"type": "search", "data-shortcut": "/"}),
     )
-    agency = forms.ChoiceField(label=_("Agency"), required=False)
-    topic = forms.ChoiceField(label=_("Topic"), required=False)
-    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
+    agency = forms.ChoiceField(label=_("Agency"), required=False, widget=QuickSelect)
+    topic = forms.ChoiceField(label=_("Topic"), required=False, widget=QuickSelect)
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False, widget=QuickSelect)
     due = forms.ChoiceField(
         label=_("Deadline"),
         required=False,
         choices=[("", _("Any")), ("soon", _("Due soon")), ("overdue", _("Overdue"))],
+        widget=QuickSelect,
     )
     date_from = forms.DateField(
         label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -89,7 +117,7 @@ class QueueFilterForm(forms.Form):
     date_to = forms.DateField(
         label=_("Received until"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES, widget=QuickSelect)
 
     def __init__(self, *args, agencies: list[Agency], topics: list[Topic], assignees: list, **kwargs):
         super().__init__(*args, **kwargs)
@@ -155,6 +183,7 @@ class BulkRejectForm(StaffForm):
         label=_("Reason"),
         choices=[(value, label) for value, label in RejectionReason.choices if value != RejectionReason.DUPLICATE],
         initial=RejectionReason.SPAM,
+        widget=QuickSelect,
     )
     message = forms.CharField(
         label=_("Message to the askers"),

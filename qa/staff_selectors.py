@@ -1,16 +1,21 @@
 """Reads for the officials' panel and the staff API, always scoped to the user's agencies.
 
 The queue costs a constant number of queries per page whatever its size: one for
-the user's roles (cached on the user), one for every tab's capped count, one page
-of rows with agency, topic and assignee joined, one for the working-day calendar.
-Deadline states are computed in Python from one DeadlineClock per request.
+the user's roles (cached on the user), one for every tab's capped count, one for
+the planner's estimate of the page's tab, one page of rows with agency, topic and
+assignee joined, one for the working-day calendar. Deadline states are computed in
+Python from one DeadlineClock per request.
 
 Its cost does not grow with the agency either (docs/performance.md): rows are
-sorted and filtered on the stored Question.deadline through the queue indexes, so
-a page is an index range scan, and tab counts stop at TAB_COUNT_CAP.
+filtered on the stored Question.queue_tab and sorted on the stored deadline (or
+creation, update time) through the (agency, queue_tab, ...) indexes, so a page is
+one index range, and tab counts stop at TAB_COUNT_CAP. Above the cap a tab's size
+is the planner's estimate; every page stays reachable (QueuePage).
 """
 
 import datetime
+import json
+import math
 import re
 from dataclasses import dataclass
 
@@ -26,6 +31,7 @@ from accounts.models import Membership
 
 from . import deadlines, workflow
 from .deadlines import DeadlineClock
+from .models import QUEUE_TABS as _QUEUE_TABS
 from .models import (
     Answer,
     AnswerRevision,
@@ -42,16 +48,8 @@ from .text import fold
 
 S = QuestionStatus
 
-# Queue tabs: what an official works through, in the panel's order.
-TABS: dict[str, tuple[str, ...]] = {
-    "new": (S.SUBMITTED,),
-    "in_progress": (S.ACCEPTED, S.APPROVED),
-    "waiting": (S.INFORMATION_REQUESTED,),
-    "review": (S.IN_REVIEW,),
-    "answered": (S.ANSWERED, S.PUBLISHED),
-    "rejected": (S.REJECTED,),
-    "withdrawn": (S.WITHDRAWN,),
-}
+# Queue tabs: what an official works through, in the panel's order (stored per question as Question.queue_tab).
+TABS: dict[str, tuple[str, ...]] = {tab: tuple(statuses) for tab, statuses in _QUEUE_TABS.items()}
 TAB_LABELS = {
     "new": gettext_lazy("New"),
     "in_progress": gettext_lazy("In progress"),
@@ -71,11 +69,13 @@ ORDERINGS = {
     "updated": ("-updated_at", "-id"),
 }
 DUE_FILTERS = ("soon", "overdue")
-# Tab counts are exact up to here; above it the panel shows "1,000+" and the API says count_capped. Counting
-# stops at the cap so a page view never reads every question of a large agency (index-only, at most
-# TAB_COUNT_CAP + 1 entries per tab); pages beyond the cap are reached by sorting or filtering.
+# Tab counts are exact up to here; above it the panel shows "1000+" (the page's own tab: the planner's estimate)
+# and the API says so. Counting stops at the cap so a page view never reads every question of a large agency
+# (index-only, at most TAB_COUNT_CAP + 1 entries per tab).
 TAB_COUNT_CAP = 1000
 _RUNNING = tuple(deadlines.ANSWER_CLOCK_STATUSES)
+# The tabs whose every question has a running clock (submitted, or answer clock running; not paused).
+_RUNNING_TABS = tuple(key for key, statuses in TABS.items() if set(statuses) <= {S.SUBMITTED, *_RUNNING})
 _PHONE = re.compile(r"^\+?\d{9,12}$")
 
 
@@ -96,7 +96,14 @@ def _scoped(user, agency_ids: tuple[int, ...] | list[int] = ()) -> QuerySet[Ques
     allowed = set(staff_agency_ids(user))
     if agency_ids:
         allowed &= {int(a) for a in agency_ids}
-    return Question.objects.filter(agency_id__in=sorted(allowed)).exclude(status=S.UNVERIFIED)
+    # Unverified questions are in no tab (queue_tab is NULL): a condition on the index, not on the row.
+    return Question.objects.filter(agency_id__in=sorted(allowed))
+
+
+def _in_tab(queryset: QuerySet[Question], tab: str) -> QuerySet[Question]:
+    if tab == ALL_TAB:
+        return queryset.filter(queue_tab__isnull=False)
+    return queryset.filter(queue_tab=tab if tab in TABS else "new")
 
 
 def _search(queryset: QuerySet[Question], query: str) -> QuerySet[Question]:
@@ -130,7 +137,7 @@ def _filtered(user, filters: QueueFilters, clock: DeadlineClock) -> QuerySet[Que
         queryset = queryset.filter(assignee__isnull=True)
     elif filters.assignee not in (None, ""):
         queryset = queryset.filter(assignee_id=int(filters.assignee))
-    running = Q(status=S.SUBMITTED) | Q(status__in=_RUNNING)
+    running = Q(queue_tab__in=_RUNNING_TABS)  # the clock runs: on the (agency, queue_tab, deadline) index
     if filters.due == "overdue":
         queryset = queryset.filter(running, deadline__lt=clock.today)
     elif filters.due == "soon":
@@ -158,11 +165,9 @@ def staff_queue(
     """
     filters = filters or QueueFilters()
     clock = clock or DeadlineClock.for_today()
-    queryset = _filtered(user, filters, clock)
-    if tab != ALL_TAB:
-        queryset = queryset.filter(status__in=TABS.get(tab, TABS["new"]))
     return (
-        queryset.select_related("agency", "topic", "assignee")
+        _in_tab(_filtered(user, filters, clock), tab)
+        .select_related("agency", "topic", "assignee")
         .defer("body", "public_body", "search_text", "staff_search_text", "rating_comment")
         .order_by(*ORDERINGS.get(ordering, ORDERINGS["due"]))
     )
@@ -181,7 +186,7 @@ class TabCounts(dict):
 
 
 def _capped_count_sql(queryset: QuerySet, limit: int) -> tuple[str, list]:
-    sql, params = queryset.values("status")[:limit].query.sql_with_params()
+    sql, params = queryset.values("queue_tab")[:limit].query.sql_with_params()
     return f"(SELECT COUNT(*) FROM ({sql}) AS capped)", list(params)  # noqa: S608 (Django-compiled SQL)
 
 
@@ -196,41 +201,140 @@ def staff_queue_counts(
     """Every tab's count plus "all", with the same filters, each stopping at cap + 1, in one query.
 
     Without a search, one scalar subquery per tab, `SELECT count(*) FROM (... LIMIT cap + 1)`:
-    each reads at most cap + 1 entries of the (agency, status, ...) index. A search matches
+    each reads at most cap + 1 entries of the (agency, queue_tab, ...) index. A search matches
     through the trigram index, whose lookup costs the same for every tab, so it is done twice
     only: once for `tab` (the page's own count) and once for at most cap + 1 matches of every
-    tab, split by status. When those are more than the cap, the other tabs' counts are lower
+    tab, split by tab. When those are more than the cap, the other tabs' counts are lower
     bounds (marked over the cap).
     """
     filters = filters or QueueFilters()
     clock = clock or DeadlineClock.for_today()
     cap = TAB_COUNT_CAP if cap is None else cap
     base = _filtered(user, filters, clock).order_by()
-    tabs = {**{key: base.filter(status__in=statuses) for key, statuses in TABS.items()}, ALL_TAB: base}
+    tabs = {key: _in_tab(base, key) for key in (*TABS, ALL_TAB)}
     if not filters.search:
         parts = [_capped_count_sql(queryset, cap + 1) for queryset in tabs.values()]
         with connections[base.db].cursor() as cursor:
             cursor.execute("SELECT " + ", ".join(sql for sql, _ in parts), [p for _, params in parts for p in params])
             return TabCounts(dict(zip(tabs, cursor.fetchone(), strict=True)), cap)
     tab = tab if tab in tabs else "new"
-    sample_sql, params = base.values("status")[: cap + 1].query.sql_with_params()
-    sql = f"SELECT COUNT(*), status FROM ({sample_sql}) AS sample GROUP BY status"  # noqa: S608
+    sample_sql, params = tabs[ALL_TAB].values("queue_tab")[: cap + 1].query.sql_with_params()
+    sql = f"SELECT COUNT(*), queue_tab FROM ({sample_sql}) AS sample GROUP BY queue_tab"  # noqa: S608
     params = list(params)
     if tab != ALL_TAB:  # the sample counts "all" up to the cap: only another tab needs its own count
         own_sql, own_params = _capped_count_sql(tabs[tab], cap + 1)
-        sql = f"SELECT {own_sql}, NULL UNION ALL SELECT * FROM ({sql}) AS by_status"  # noqa: S608
+        sql = f"SELECT {own_sql}, NULL UNION ALL SELECT * FROM ({sql}) AS by_tab"  # noqa: S608
         params = [*own_params, *params]
     with connections[base.db].cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    per_status = {status: count for count, status in rows if status is not None}
-    raw = {key: sum(per_status.get(status, 0) for status in TABS[key]) for key in TABS}
-    raw[ALL_TAB] = sum(per_status.values())
+    per_tab = {key: count for count, key in rows if key is not None}
+    raw = {key: per_tab.get(key, 0) for key in TABS}
+    raw[ALL_TAB] = sum(per_tab.values())
     # More matches than the cap: the split is of a sample, so every other tab holds at least what it shows.
     lower_bounds = [key for key in raw if key not in (tab, ALL_TAB)] if raw[ALL_TAB] > cap else []
     if tab != ALL_TAB:
-        raw[tab] = next(count for count, status in rows if status is None)
+        raw[tab] = next(count for count, key in rows if key is None)
     return TabCounts(raw, cap, lower_bounds)
+
+
+def _estimated_count(queryset: QuerySet[Question]) -> int:
+    """The planner's estimate of the rows (PostgreSQL: EXPLAIN, which plans without reading them); elsewhere exact.
+
+    Migration 0006 gives the planner statistics on (agency, queue_tab) together, so the estimate of a
+    tab follows its agency's own mix of states. It is asked for on every page, used only above the
+    cap, so that the number of queries does not depend on the data.
+    """
+    queryset = queryset.order_by().values("pk")
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return queryset.count()
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+class PageOutOfRange(Exception):
+    """A page number past the last page of a tab whose size is known exactly."""
+
+
+@dataclass
+class QueuePage:
+    """One page of a tab, reachable however large the tab is.
+
+    `count` is exact when `count_exact`; above the cap it is the planner's estimate (at least
+    cap + 1, and never less than the rows seen so far). Whether a next page exists is known from
+    one row read past the page, not from the count, so every row can be reached by paging even
+    when the estimate is low; a page past the real end is empty, and reaching the last page
+    makes the count exact.
+    """
+
+    rows: list[Question]
+    number: int
+    page_size: int
+    count: int
+    count_exact: bool
+    has_next: bool
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, math.ceil(self.count / self.page_size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.page_size + 1 if self.rows else 0
+
+
+def staff_queue_page(
+    *,
+    user,
+    tab: str = "new",
+    filters: QueueFilters | None = None,
+    ordering: str = "due",
+    clock: DeadlineClock | None = None,
+    counts: TabCounts,
+    number: int = 1,
+    page_size: int = 25,
+    clamp: bool = True,
+) -> QueuePage:
+    """Page `number` of staff_queue() (two queries: the estimate and the rows), counted from `counts`.
+
+    A number past the last page of a tab counted exactly gives the last page (`clamp`) or raises
+    PageOutOfRange; above the cap there is no known last page, and a page past the end is empty.
+    """
+    queryset = staff_queue(user=user, tab=tab, filters=filters, ordering=ordering, clock=clock)
+    key = tab if tab in counts else "new"
+    estimate = _estimated_count(queryset)
+    exact = not counts.capped(key)
+    number = max(1, number)
+    if exact:
+        last = max(1, math.ceil(counts[key] / page_size))
+        if number > last:
+            if not clamp:
+                raise PageOutOfRange(number)
+            number = last
+    offset = (number - 1) * page_size
+    # The page's ids first, from the index alone, then their rows with the joins: a deep page's OFFSET skips
+    # index entries instead of joined rows.
+    rows = list(queryset.filter(pk__in=queryset.values("pk")[offset : offset + page_size + 1]))
+    has_next = len(rows) > page_size
+    rows = rows[:page_size]
+    if exact:
+        count = counts[key]
+    elif has_next:
+        count = max(estimate, counts.cap + 1, offset + page_size + 1)
+    elif rows:  # the last page: now the size is known
+        count, exact = offset + len(rows), True
+    else:  # past the end: it lies before this page
+        count = max(counts.cap + 1, min(estimate, offset))
+    return QueuePage(rows=rows, number=number, page_size=page_size, count=count, count_exact=exact, has_next=has_next)
 
 
 # --- One question, for staff -------------------------------------------------------------------

@@ -80,24 +80,27 @@ class StaffQueueTabsSerializer(serializers.Serializer):
 
 
 CAPPED_COUNTS = (
-    f"Counts are exact up to {TAB_COUNT_CAP:,}; a tab holding more counts as {TAB_COUNT_CAP:,} and is marked capped "
-    "(counting stops there so that a large agency's queue stays fast). With a search matching more than the cap, "
-    "the chosen tab is still counted up to the cap, and the other tabs count the first matches only: lower bounds, "
-    "listed in tabs_capped."
+    f"Counts are exact up to {TAB_COUNT_CAP:,}; a tab holding more counts as {TAB_COUNT_CAP:,} and is listed in "
+    "tabs_capped (counting stops there so that a large agency's queue stays fast). With a search matching more "
+    "than the cap, the chosen tab is still counted up to the cap, and the other tabs count the first matches only: "
+    "lower bounds, listed in tabs_capped too."
 )
 
 
 class StaffQueuePageSerializer(serializers.Serializer):
     count = serializers.IntegerField(
         help_text=(
-            f"Questions in the chosen tab with these filters, at most {TAB_COUNT_CAP:,}. {CAPPED_COUNTS} "
-            "Pages end at the cap: sort the other way, search or filter to reach the rest."
+            f"Questions in the chosen tab with these filters. Exact when `count_exact`; a tab of more than "
+            f"{TAB_COUNT_CAP:,} questions gives the database's estimate instead (above {TAB_COUNT_CAP:,}, and at "
+            "least the questions paged through so far), which becomes exact on the last page. Paging never depends "
+            "on it: `next` is set whenever another question follows, so following `next` reaches every question. "
+            "A page number past the end is 404 when the count is exact, an empty page when it is an estimate."
         )
     )
-    count_capped = serializers.BooleanField(
-        help_text=f"True when the chosen tab holds more than {TAB_COUNT_CAP:,} questions: `count` is a lower bound."
+    count_exact = serializers.BooleanField(
+        help_text=f"False when the chosen tab holds more than {TAB_COUNT_CAP:,} questions and `count` is an estimate."
     )
-    next = serializers.URLField(allow_null=True)
+    next = serializers.URLField(allow_null=True, help_text="The next page; null on the last one.")
     previous = serializers.URLField(allow_null=True)
     tabs = StaffQueueTabsSerializer(help_text=f"Count per tab with the same filters. {CAPPED_COUNTS}")
     tabs_capped = serializers.ListField(
@@ -332,6 +335,13 @@ class QueueQuerySerializer(serializers.Serializer):
         required=False, max_length=200, help_text="Reference, words, or the asker's e-mail/phone."
     )
     ordering = serializers.ChoiceField(choices=list(ORDERINGS), default="due")
+    page = serializers.IntegerField(
+        default=1,
+        min_value=1,
+        max_value=1_000_000,
+        help_text="Follow `next` to reach every question; see `count` for what a page past the end returns.",
+    )
+    page_size = serializers.IntegerField(default=20, min_value=1, max_value=100)
 
     def validate(self, attrs):
         if attrs.get("date_from") and attrs.get("date_to") and attrs["date_from"] > attrs["date_to"]:

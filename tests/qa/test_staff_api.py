@@ -323,6 +323,10 @@ def test_attachments_download_for_staff_only():
 def test_schema_describes_the_staff_api():
     schema = APIClient().get("/api/schema/?format=json").json()
     paths = schema["paths"]
+    queue_page = schema["components"]["schemas"]["StaffQueuePage"]["properties"]
+    assert "estimate" in queue_page["count"]["description"] and "count_exact" in queue_page
+    queue_params = {p["name"] for p in paths["/api/v1/staff/questions/"]["get"]["parameters"]}
+    assert {"page", "page_size", "tab", "ordering"} <= queue_params
     for path in (
         "/api/v1/staff/questions/",
         "/api/v1/staff/questions/{reference}/",

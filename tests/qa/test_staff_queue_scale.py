@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from qa import services, staff_selectors
+from qa import services, staff_selectors, staff_views
 from qa.deadlines import DeadlineClock
 from qa.models import Question
 from qa.models import QuestionStatus as S
@@ -136,18 +136,85 @@ def test_search_counts_the_page_tab_and_marks_the_others_as_lower_bounds():
     assert staff_queue_counts(user=mod, filters=filters, tab="all", cap=2).capped("all")
 
 
-def test_web_and_api_show_capped_counts(client, monkeypatch):
+def test_queue_tab_follows_the_status():
+    agency = AgencyFactory()
+    expected = {status: tab for tab, statuses in staff_selectors.TABS.items() for status in statuses}
+    assert set(expected) == set(S.values) - {S.UNVERIFIED}  # every status but unverified is in exactly one tab
+    for status in S.values:
+        question = question_in(status, agency)
+        assert Question.objects.get(pk=question.pk).queue_tab == expected.get(status), status
+    # The overdue / due-soon filters read the tabs whose clock runs: the same statuses as the deadline rule's.
+    running = {status for tab in staff_selectors._RUNNING_TABS for status in staff_selectors.TABS[tab]}
+    assert running == {S.SUBMITTED, S.ACCEPTED, S.APPROVED, S.IN_REVIEW}
+
+
+def _small_cap(monkeypatch, estimate: int) -> None:
+    """Tab counts stop at 2, and the planner "estimates" `estimate` rows whatever the truth."""
     monkeypatch.setattr(staff_selectors, "TAB_COUNT_CAP", 2)
+    monkeypatch.setattr(staff_selectors, "_estimated_count", lambda queryset: estimate)
+
+
+@pytest.mark.parametrize("estimate", [3, 500])
+def test_api_reaches_every_question_above_the_cap_whatever_the_estimate(client, monkeypatch, estimate):
+    _small_cap(monkeypatch, estimate)
     agency = AgencyFactory()
     mod = moderator(agency)
-    _fill(agency, S.SUBMITTED, 3)
+    for _ in range(7):
+        question_in(S.SUBMITTED, agency)
+    expected = [q.reference for q in staff_selectors.staff_queue(user=mod, tab="new")]
     client.force_login(mod)
-    page = client.get(reverse("staff:queue")).content.decode()
-    assert '<span class="tab-count">2+</span>' in page
-    data = client.get("/api/v1/staff/questions/").json()
-    assert (data["count"], data["count_capped"], data["tabs"]["new"]) == (2, True, 2)
-    assert data["tabs_capped"] == ["all", "new"]
-    assert len(data["results"]) == 2 and data["next"] is None
+    url, seen, pages = "/api/v1/staff/questions/?tab=new&page_size=2", [], []
+    while url:
+        data = client.get(url).json()
+        seen += [row["reference"] for row in data["results"]]
+        pages.append((data["count"], data["count_exact"]))
+        assert data["count"] >= len(seen)
+        url = data["next"]
+    assert seen == expected  # every question once, in order
+    assert pages[0] == (max(estimate, 3), False)  # above the cap: the estimate, never below what a page proves
+    assert pages[-1] == (7, True)  # the last page knows the size
+    assert data["tabs"]["new"] == 2 and data["tabs_capped"] == ["all", "new"]
+    # A page past the end of an estimated tab is empty; past the end of an exactly counted one, 404.
+    past = client.get("/api/v1/staff/questions/?tab=new&page_size=2&page=40").json()
+    assert (past["results"], past["next"], past["count_exact"]) == ([], None, False)
+    assert "page=39&" in past["previous"]
+    assert client.get("/api/v1/staff/questions/?tab=review&page=2").status_code == 404
+    assert client.get("/api/v1/staff/questions/?page=0").status_code == 400
+
+
+def test_web_pages_reach_every_question_above_the_cap(client, monkeypatch):
+    _small_cap(monkeypatch, 3)
+    monkeypatch.setattr(staff_views, "PAGE_SIZE", 2)
+    agency = AgencyFactory()
+    mod = moderator(agency)
+    for _ in range(5):
+        question_in(S.SUBMITTED, agency)
+    expected = [q.reference for q in staff_selectors.staff_queue(user=mod, tab="new")]
+    client.force_login(mod)
+    first = client.get(reverse("staff:queue"))
+    html = first.content.decode()
+    assert '<span class="tab-count">2+</span>' in html
+    assert "About 3 questions in" in html and 'rel="next"' in html
+    seen, number = [], 1
+    while True:
+        response = client.get(reverse("staff:queue") + f"?page={number}")
+        seen += [row.question.reference for row in response.context["rows"]]
+        if not response.context["page"].has_next:
+            break
+        assert 'rel="next"' in response.content.decode()
+        number += 1
+    assert seen == expected and number == 3
+    assert (response.context["page"].count, response.context["page"].count_exact) == (5, True)  # the last page
+    past = client.get(reverse("staff:queue") + "?page=9").content.decode()
+    assert "The list ends before this page." in past and 'rel="prev"' in past
+
+
+def test_estimate_reads_the_plan():
+    agency = AgencyFactory()
+    mod = moderator(agency)
+    for _ in range(3):
+        question_in(S.SUBMITTED, agency)
+    assert staff_selectors._estimated_count(staff_selectors.staff_queue(user=mod, tab="new")) >= 1
 
 
 def _queries(client, url: str) -> int:

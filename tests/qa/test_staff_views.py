@@ -233,7 +233,7 @@ def test_queue_is_paginated(client, world):
         question_in(S.SUBMITTED, world["agency"])
     response = _queue(client, world[MOD])
     assert len(response.context["rows"]) == 25
-    assert response.context["page"].paginator.count == 27
+    assert response.context["page"].count == 27 and response.context["page"].count_exact
     assert len(_queue(client, world[MOD], page=2).context["rows"]) == 2
 
 
