@@ -2,7 +2,7 @@
 
 A spike of visitors on the archive (a question shared on social media, the list
 API polled by other sites) would otherwise run the same queries, templates and
-serializers for every request; a hit here costs two cache reads.
+serializers for every request; a hit here costs one cache round trip.
 
 Correctness rules:
 
@@ -10,10 +10,12 @@ Correctness rules:
   with a session cookie (logged-in users, staff, or visitors with pending
   messages), a "messages" cookie or an Authorization header always gets a fresh
   response, and what it renders is never stored.
-- Keys hold the archive *generation*, the absolute URL (scheme, host, path,
-  query) and the active language (and, for the API, the Accept header, which
-  picks the renderer). Publishing, unpublishing and editing the public version of
-  a published question call `archive_changed()`, which bumps the generation after
+- Keys hold the absolute URL (scheme, host, path, query) and the active
+  language (and, for the API, the Accept header, which picks the renderer); an
+  entry holds the archive *generation* it was rendered under and is used only
+  while that is still the current one (both are read in one round trip).
+  Publishing, unpublishing and editing the public version of a published
+  question call `archive_changed()`, which bumps the generation after
   the transaction commits, so no visitor sees an unpublished question again and a
   new question shows on the next request, not after a timeout.
 - What may lag by up to ARCHIVE_CACHE_SECONDS: view counts and "was this
@@ -76,8 +78,8 @@ def archive_changed() -> None:
     """Call inside the transaction that changes what the archive shows: the cache is invalidated after commit.
 
     After commit, so a request that sees the new generation also sees the new rows
-    (a request that started earlier stores its page under the old generation,
-    which nobody reads any more).
+    (a request that started earlier stores its page with the old generation,
+    which no reader accepts any more).
     """
     transaction.on_commit(_bump)
 
@@ -93,15 +95,15 @@ def _cacheable_request(request: HttpRequest) -> bool:
     return user is None or not user.is_authenticated
 
 
-def _key(request: HttpRequest, generation: int, *, vary_on_accept: bool) -> str:
+def _key(request: HttpRequest, *, vary_on_accept: bool) -> str:
     parts = [request.build_absolute_uri(), translation.get_language() or ""]
     if vary_on_accept:
         parts.append(request.META.get("HTTP_ACCEPT", ""))
     digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
-    return f"{_PREFIX}:{generation}:{digest}"
+    return f"{_PREFIX}:{digest}"
 
 
-def _entry(request: HttpRequest, response: HttpResponse, *, json_only: bool) -> dict | None:
+def _entry(request: HttpRequest, response: HttpResponse, generation: int, *, json_only: bool) -> dict | None:
     """What a hit needs to rebuild the response, or None when the response must not be stored."""
     if response.status_code != 200 or response.streaming or response.cookies:
         return None
@@ -120,6 +122,7 @@ def _entry(request: HttpRequest, response: HttpResponse, *, json_only: bool) -> 
         if token in content:  # the token shows somewhere else on the page: never store it
             return None
     return {
+        "generation": generation,
         "content": content,
         "headers": [(name, response[name]) for name in _KEPT_HEADERS if response.has_header(name)],
         "csrf": csrf,
@@ -156,19 +159,21 @@ def serve(
     seconds = getattr(settings, "QA_ARCHIVE_CACHE_SECONDS", ARCHIVE_CACHE_SECONDS)
     if not seconds or not _cacheable_request(request):
         return build()
-    generation = archive_generation()
+    key = _key(request, vary_on_accept=api)
+    # One round trip for both: the entry is valid only if it was stored under the current generation.
+    found = cache.get_many([GENERATION_KEY, key])
+    generation = found.get(GENERATION_KEY) or archive_generation()
     if generation is None:
         return build()
-    key = _key(request, generation, vary_on_accept=api)
-    entry = cache.get(key)
-    if entry is not None:
+    entry = found.get(key)
+    if entry is not None and entry["generation"] == generation:
         if on_hit is not None:
             on_hit(entry["meta"])
         return _replay(request, entry)
     response = build()
 
     def store(rendered: HttpResponse) -> None:
-        stored = _entry(request, rendered, json_only=api)
+        stored = _entry(request, rendered, generation, json_only=api)
         if stored is not None:
             cache.set(key, stored, seconds)
 
