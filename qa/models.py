@@ -60,6 +60,17 @@ DEADLINE_ANSWER_STATUSES = [
     QuestionStatus.INFORMATION_REQUESTED,
 ]
 
+# The staff queue's tab of each status (qa.staff_selectors.TABS reads it; unverified questions are in none).
+QUEUE_TABS: dict[str, list[str]] = {
+    "new": [QuestionStatus.SUBMITTED],
+    "in_progress": [QuestionStatus.ACCEPTED, QuestionStatus.APPROVED],
+    "waiting": [QuestionStatus.INFORMATION_REQUESTED],
+    "review": [QuestionStatus.IN_REVIEW],
+    "answered": [QuestionStatus.ANSWERED, QuestionStatus.PUBLISHED],
+    "rejected": [QuestionStatus.REJECTED],
+    "withdrawn": [QuestionStatus.WITHDRAWN],
+}
+
 
 class AskerType(models.TextChoices):
     INDIVIDUAL = "individual", _("Individual")
@@ -171,6 +182,18 @@ class Question(models.Model):
         db_persist=True,
         verbose_name=_("deadline"),
     )
+    # The staff queue tab (QUEUE_TABS), stored so that every tab, even one of two statuses, is one range of the
+    # (agency, queue_tab, ...) indexes: a page reads its rows in order and a count stops after the cap.
+    queue_tab = models.GeneratedField(
+        expression=models.Case(
+            *(models.When(status__in=statuses, then=models.Value(tab)) for tab, statuses in QUEUE_TABS.items()),
+            default=None,
+            output_field=models.CharField(max_length=12),
+        ),
+        output_field=models.CharField(max_length=12, null=True, blank=True),
+        db_persist=True,
+        verbose_name=_("queue tab"),
+    )
 
     class Meta:
         verbose_name = _("question")
@@ -178,9 +201,11 @@ class Question(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="qa_q_status_pub_idx"),
-            # The staff queue (qa.staff_selectors): one tab by deadline, and capped tab counts (index only).
-            models.Index(fields=["agency", "status", "deadline", "-created_at", "-id"], name="qa_q_queue_idx"),
-            # Several statuses at once ("in progress", "all") by deadline, and the overdue / due-soon filters.
+            # The staff queue (qa.staff_selectors): one tab in each order, and capped tab counts (index only).
+            models.Index(fields=["agency", "queue_tab", "deadline", "-created_at", "-id"], name="qa_q_tab_due_idx"),
+            models.Index(fields=["agency", "queue_tab", "-created_at", "-id"], name="qa_q_tab_created_idx"),
+            models.Index(fields=["agency", "queue_tab", "-updated_at", "-id"], name="qa_q_tab_updated_idx"),
+            # The "all" tab by deadline, and the overdue / due-soon filters.
             models.Index(fields=["agency", "deadline", "-created_at", "-id"], name="qa_q_agency_deadline_idx"),
             models.Index(fields=["agency", "-created_at", "-id"], name="qa_q_agency_created_idx"),
             models.Index(fields=["agency", "-updated_at", "-id"], name="qa_q_agency_updated_idx"),
