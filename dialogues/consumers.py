@@ -281,7 +281,7 @@ class DialogueConsumer(AsyncWebsocketConsumer):
                 if seq > self.last[scope]:
                     texts.append(text)
                     self.last[scope] = seq
-            for text in hub_module.batch_frames(texts) if texts else ():
+            for text in hub_module.batch_frames(texts):
                 await self.send(text_data=text)
         self.buffering = False
         counts = self.counts_frame()
