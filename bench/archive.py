@@ -172,6 +172,9 @@ def plans() -> dict[str, str]:
     calls = {
         "search, common words, relevance": lambda: list(selectors.archive(search="thu tuc cap giay chung nhan")[:20]),
         "search, rare words, relevance": lambda: list(selectors.archive(search="phuong dong khe")[:20]),
+        "search, words in about 0.5% of questions, relevance": lambda: list(
+            selectors.archive(search="thanh lap doanh nghiep von dieu le")[:20]
+        ),
         "search, common word, newest": lambda: list(selectors.archive(search="dat", ordering="newest")[:20]),
         "search count (paginator)": lambda: selectors.archive(search="dat", ordering="newest").count(),
         "list, newest, page 1": lambda: list(selectors.archive()[:20]),
