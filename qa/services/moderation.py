@@ -23,6 +23,7 @@ from accounts.errors import DomainError
 from accounts.models import Agency
 
 from .. import workflow
+from ..cache import archive_changed
 from ..deadlines import answer_due_date, transfer_due_date
 from ..messaging import notify_asker, notify_staff
 from ..models import AnswerTemplate, InternalNote, Question, QuestionStatus, RejectionReason, Topic
@@ -435,6 +436,7 @@ def question_public_version_save(
         workflow.apply_transition(locked, "edit_public", actor=actor, roles=roles)
         if locked.status == QuestionStatus.PUBLISHED:
             question_reindex(question=locked)
+            archive_changed()
     return locked
 
 
@@ -459,6 +461,7 @@ def question_publish(
         locked.published_at = timezone.now()
         workflow.apply_transition(locked, "publish", actor=actor, roles=roles)
         question_reindex(question=locked)
+        archive_changed()
         tell_asker(locked, "published", public_url=locked.get_absolute_url())
     return locked
 
@@ -483,6 +486,7 @@ def question_unpublish(
             roles=roles,
             internal_note=optional_text(reason, field_name="reason", max_length=REASON_MAX),
         )
+        archive_changed()
     return locked
 
 
