@@ -122,6 +122,42 @@ def validate_question_input(
     return cleaned
 
 
+def submission_targets(agency_id: int | None, topic_id: int | None) -> tuple[Agency | None, Topic | None]:
+    """The agency and topic a submission names, both read in one query (None for an unknown id).
+
+    Whether they may be asked (active) is the service's to say, per field; this only saves the
+    submission a round trip and the ORM's work of two lookups.
+    """
+    quote = connection.ops.quote_name
+    agency_columns = [f.column for f in Agency._meta.concrete_fields]
+    topic_columns = [f.column for f in Topic._meta.concrete_fields]
+    select = ", ".join([*(f"a.{quote(c)}" for c in agency_columns), *(f"t.{quote(c)}" for c in topic_columns)])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {select} FROM (SELECT 1 AS one) AS o "  # noqa: S608 (names from the models)
+            f"LEFT JOIN {quote(Agency._meta.db_table)} AS a ON a.{quote(Agency._meta.pk.column)} = %s "
+            f"LEFT JOIN {quote(Topic._meta.db_table)} AS t ON t.{quote(Topic._meta.pk.column)} = %s",
+            [agency_id, topic_id],
+        )
+        row = cursor.fetchone()
+    agency_values, topic_values = row[: len(agency_columns)], row[len(agency_columns) :]
+    converters = connection.ops.get_db_converters
+
+    def build(model, values):
+        if values[0] is None:  # the primary key: no such row
+            return None
+        fields = model._meta.concrete_fields
+        converted = []
+        for field, value in zip(fields, values, strict=True):
+            column = field.get_col(model._meta.db_table)
+            for converter in [*converters(column), *column.get_db_converters(connection)]:
+                value = converter(value, column, connection)
+            converted.append(value)
+        return model.from_db(connection.alias, [f.attname for f in fields], converted)
+
+    return build(Agency, agency_values), build(Topic, topic_values)
+
+
 def _next_reference(agency: Agency, year: int) -> str:
     """Take the next number of (agency, year); call inside the transaction that saves the question.
 
