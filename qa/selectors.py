@@ -28,8 +28,9 @@ SEARCH_RANK_CANDIDATES = 100
 # each against the query (cheap when matches are dense: common words); when that finds too few, a longer walk
 # if the first one's hit rate says it will find enough within SEARCH_WALK_MAX_ROWS, else the GIN index
 # (cheap when the words are rare). See _newest_matches.
-# At a million rows a walk checks a row in 3-5 µs and the GIN path visits each match in 10-40 µs (random heap
-# pages) after reading the posting lists: the walk is cheaper down to about 0.4% of rows matching, i.e. when
+# Unfiltered searches walk qa_search_terms (qa migration 0007): at a million rows about 0.7 µs a row (it was 3-5 µs
+# on qa_question's TOASTed vector, still what filtered searches walk); the GIN path reads the posting lists (a few
+# ms per common word) then visits each match: the walk is cheaper down to about 0.4% of rows matching, i.e. when
 # the SEARCH_RANK_CANDIDATES newest matches are expected within 25,000 rows.
 SEARCH_WALK_ROWS = 2000
 SEARCH_WALK_MAX_ROWS = 25000
@@ -216,7 +217,8 @@ def archive(
         if ranked:
             # The candidates are read once here: as a subquery, the paginator's count and the page would each
             # run the search again.
-            newest = _newest_matches(base, _search_terms(search), SEARCH_RANK_CANDIDATES)
+            filtered = agency is not None or topic is not None or date_from is not None or date_to is not None
+            newest = _newest_matches(base if filtered else None, _search_terms(search), SEARCH_RANK_CANDIDATES)
             candidates = _capped(published_questions()).filter(pk__in=newest)
             result = _with_rank(candidates, _tsquery(_search_terms(search))).order_by("-rank", "-published_at", "-id")
             result.known_count = len(newest)
@@ -231,6 +233,8 @@ def _walk(queryset: QuerySet[Question], tsquery: str, rows: int, limit: int, *, 
     rows; the outer one checks each against the query. Cost is bounded by
     `rows` whatever the words, unlike the GIN index, whose cost grows with how
     common every word is (ten common syllables: 150-400 ms at a million rows).
+    Used when the archive is filtered (agency, topic, dates); unfiltered searches
+    walk qa_search_terms instead (_walk_terms).
     """
     inner = (
         queryset.order_by("-published_at", "-id")
@@ -247,17 +251,64 @@ def _walk(queryset: QuerySet[Question], tsquery: str, rows: int, limit: int, *, 
         return [row[0] for row in cursor.fetchall()]
 
 
+def _walk_terms(tsquery: str, rows: int, limit: int, *, skip: int = 0) -> list[int]:
+    """_walk over the whole archive, on qa_search_terms (qa migration 0007).
+
+    That table holds each published question's date and words without
+    positions, inline in about 735 bytes, so a walked row costs about 1 µs where
+    qa_question's TOASTed search_vector cost 3-5 µs and four buffers.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT w.question_id FROM (SELECT question_id, published_at, terms FROM qa_search_terms "
+            "ORDER BY published_at DESC, question_id DESC OFFSET %s LIMIT %s) w "
+            "WHERE w.terms @@ to_tsquery('simple', %s) ORDER BY w.published_at DESC, w.question_id DESC LIMIT %s",
+            [skip, rows - skip, tsquery, limit],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def _gin_matches(queryset: QuerySet[Question], terms: list[str], limit: int) -> list[int]:
     """The newest `limit` matches through the GIN index (cheap when a term of the query is rare)."""
     matching = _matching(queryset, _tsquery(terms))
     return list(matching.order_by("-published_at", "-id").values_list("pk", flat=True)[:limit])
 
 
-def _newest_matches(queryset: QuerySet[Question], terms: list[str], limit: int) -> list[int]:
-    """Ids of the newest `limit` questions of `queryset` matching `tsquery`, newest first (PostgreSQL).
+def _gin_terms(tsquery: str, limit: int) -> list[int]:
+    """_gin_matches over the whole archive, on qa_search_terms: its narrow rows make each match's visit cheaper.
 
-    Which plan is cheapest depends on how dense the matches are, and the planner
-    cannot tell: it assumes words independent, so ten common syllables that
+    Always through the GIN index (MATERIALIZED keeps the planner from walking the
+    date index instead): this runs only when the walks found matches sparse, and
+    a planner that takes common words for independent may expect them dense and
+    walk a million rows (about a second) to find a handful.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH m AS MATERIALIZED (SELECT question_id, published_at FROM qa_search_terms "
+            "WHERE terms @@ to_tsquery('simple', %s)) "
+            "SELECT question_id FROM m ORDER BY published_at DESC, question_id DESC LIMIT %s",
+            [tsquery, limit],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _rows_beyond(queryset: QuerySet[Question] | None, rows: int) -> bool:
+    """Whether the archive (None: all of it) holds more than `rows` published questions."""
+    if queryset is not None:
+        return queryset.order_by("-published_at", "-id").values("pk")[rows : rows + 1].exists()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM qa_search_terms ORDER BY published_at DESC, question_id DESC OFFSET %s LIMIT 1", [rows]
+        )
+        return cursor.fetchone() is not None
+
+
+def _newest_matches(queryset: QuerySet[Question] | None, terms: list[str], limit: int) -> list[int]:
+    """Ids of the newest `limit` published questions matching `terms`, newest first (PostgreSQL).
+
+    `queryset`: the filtered archive to search in, or None for all of it (then
+    on qa_search_terms, the cheaper source). Which plan is cheapest depends on
+    how dense the matches are, and the planner cannot tell: it assumes words independent, so ten common syllables that
     always come together ("thủ tục cấp giấy chứng nhận quyền sử dụng đất") are
     estimated at 86 rows when 14,000 match, and it visits all of them through the
     GIN index to keep the newest 300. So: a short walk of the newest rows first;
@@ -266,11 +317,16 @@ def _newest_matches(queryset: QuerySet[Question], terms: list[str], limit: int) 
     Every path returns exactly the newest `limit` matches.
     """
     tsquery = _tsquery(terms)
-    found = _walk(queryset, tsquery, SEARCH_WALK_ROWS, limit)
+
+    def walk(rows: int, wanted: int, skip: int = 0) -> list[int]:
+        if queryset is None:
+            return _walk_terms(tsquery, rows, wanted, skip=skip)
+        return _walk(queryset, tsquery, rows, wanted, skip=skip)
+
+    found = walk(SEARCH_WALK_ROWS, limit)
     if len(found) >= limit:
         return found
-    walked = queryset.order_by("-published_at", "-id").values("pk")[SEARCH_WALK_ROWS : SEARCH_WALK_ROWS + 1]
-    if found and not walked.exists():
+    if found and not _rows_beyond(queryset, SEARCH_WALK_ROWS):
         return found  # the walk saw every row
     if found:
         # Where the hit rate says the walk will have enough; it may read up to twice that (it stops as soon as it
@@ -278,9 +334,11 @@ def _newest_matches(queryset: QuerySet[Question], terms: list[str], limit: int) 
         expected = limit * SEARCH_WALK_ROWS // len(found)
         needed = 2 * expected
         if expected <= SEARCH_WALK_MAX_ROWS:
-            found += _walk(queryset, tsquery, needed, limit - len(found), skip=SEARCH_WALK_ROWS)
+            found += walk(needed, limit - len(found), skip=SEARCH_WALK_ROWS)
             if len(found) >= limit:
                 return found
+    if queryset is None:
+        return _gin_terms(tsquery, limit)
     return _gin_matches(queryset, terms, limit)
 
 

@@ -85,11 +85,12 @@ def test_similar_questions_come_from_rare_terms_in_one_query(django_assert_num_q
     assert [q.pk for q in similar] == [wanted.pk, also.pk]
 
 
+@pytest.mark.parametrize("source", ["qa_search_terms", "qa_question"])
 @pytest.mark.parametrize(
     ("walk_rows", "walk_max", "path"),
     [(40, 40, "first walk"), (4, 40, "longer walk"), (4, 4, "GIN index"), (2, 40, "GIN after an empty walk")],
 )
-def test_newest_candidates_are_the_same_whichever_path_finds_them(monkeypatch, walk_rows, walk_max, path):
+def test_newest_candidates_are_the_same_whichever_path_finds_them(monkeypatch, walk_rows, walk_max, path, source):
     monkeypatch.setattr(selectors, "SEARCH_WALK_ROWS", walk_rows)
     monkeypatch.setattr(selectors, "SEARCH_WALK_MAX_ROWS", walk_max)
     for i in range(30):
@@ -103,9 +104,11 @@ def test_newest_candidates_are_the_same_whichever_path_finds_them(monkeypatch, w
         selectors._matching(queryset, tsquery).order_by("-published_at", "-id").values_list("pk", flat=True)[:4]
     )
     assert len(expected) == 4
-    assert selectors._newest_matches(queryset, terms, 4) == expected, path
+    # The whole archive is searched on qa_search_terms (None), a filtered one on qa_question.
+    searched = None if source == "qa_search_terms" else queryset
+    assert selectors._newest_matches(searched, terms, 4) == expected, path
     # Fewer matches than asked for: all of them, whichever path.
-    assert selectors._newest_matches(queryset, terms, 50) == list(
+    assert selectors._newest_matches(searched, terms, 50) == list(
         selectors._matching(queryset, tsquery).order_by("-published_at", "-id").values_list("pk", flat=True)
     )
 
