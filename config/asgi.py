@@ -15,7 +15,8 @@ changes that remove the per-request overhead between the server and the view
   (a new OS thread, and new per-thread database wrappers); here an idle one is
   taken from a free list and given back when the request ends. Each still serves
   one request at a time, so thread-sensitive code (database connections,
-  request_started/request_finished) sees the same guarantees as before.
+  request_started/request_finished) sees the same guarantees as before. At most
+  `max_idle_threads` wait idle; a spike's extra threads end when their request does.
 
 Every view of the project is synchronous; an async view would still work (Django's
 sync chain calls it through async_to_sync), only without the benefit.
@@ -34,6 +35,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 class RequestThreadASGIHandler(ASGIHandler):
     """Django's ASGI handler with a synchronous middleware chain and reused request threads."""
 
+    max_idle_threads = 32
+
     def __init__(self) -> None:
         super().__init__()
         # Replace the async chain ASGIHandler built with the synchronous one (same middleware, same order).
@@ -50,7 +53,10 @@ class RequestThreadASGIHandler(ASGIHandler):
                 await self.handle(scope, receive, send)
         finally:
             # If a cancelled request's view is still running there, the next request queues behind it.
-            self._idle.append(executor)
+            if len(self._idle) < self.max_idle_threads:
+                self._idle.append(executor)
+            else:
+                executor.shutdown(wait=False)
 
     async def get_response_async(self, request):
         # One hop to the request's thread for the whole chain: middleware, view, rendering.

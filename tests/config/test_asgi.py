@@ -109,6 +109,13 @@ async def test_concurrent_requests_each_get_a_thread(handler):
     assert len(handler._idle) == 2
 
 
+async def test_threads_beyond_the_idle_cap_end_with_their_request(handler):
+    handler.max_idle_threads = 1
+    results = await asyncio.gather(_get(handler, "/together/"), _get(handler, "/together/"))
+    assert [status for status, _, _ in results] == [200, 200]
+    assert len(handler._idle) == 1
+
+
 async def test_an_error_in_a_view_is_a_500_and_the_thread_is_given_back(handler):
     status, _, _ = await _get(handler, "/broken/")
     assert status == 500
