@@ -18,13 +18,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Agency
 from config.api import ErrorSerializer
 
 from . import cache as archive_cache
 from . import selectors
 from .filters import SEARCH_MAX_LENGTH, ArchiveFilterSet
-from .models import Channel, QuestionStatus, Topic
+from .models import Channel, QuestionStatus
 from .serializers import (
     CONFIRM_MESSAGE,
     SUBMITTED_MESSAGE,
@@ -41,6 +40,7 @@ from .serializers import (
     TrackedQuestionSerializer,
 )
 from .services import question_submit
+from .services.submission import submission_targets
 
 TAG = "questions"
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such published question.")
@@ -61,11 +61,6 @@ class ArchivePagination(PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
-
-
-def _object_or_none(model, pk: int | None):
-    # The service decides what a missing or inactive agency/topic means (and says so per field).
-    return model.objects.filter(pk=pk).first() if pk is not None else None
 
 
 def _client_ip(request: Request) -> str | None:
@@ -141,9 +136,10 @@ class QuestionCollectionApi(_CachedForAnonymous, generics.ListAPIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         user = request.user if request.user.is_authenticated else None
+        agency, topic = submission_targets(data["agency"], data["topic"])
         question = question_submit(
-            agency=_object_or_none(Agency, data["agency"]),
-            topic=_object_or_none(Topic, data["topic"]),
+            agency=agency,
+            topic=topic,
             title=data["title"],
             body=data["body"],
             asker_type=data["asker_type"],

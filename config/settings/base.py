@@ -92,8 +92,9 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
-# Under ASGI each request's sync code runs in a thread of its own, so persistent connections
-# (CONN_MAX_AGE > 0) are left behind, one per request; a server opens a pool instead
+# Under ASGI a request's sync code runs in a request thread (config.asgi keeps up to 32 idle per
+# process), so persistent connections (CONN_MAX_AGE > 0) stay open, one per thread, even while
+# the thread idles (Django's own handler left one behind per request); a server opens a pool instead
 # (measured in bench/, docs/performance.md). Pooling needs CONN_MAX_AGE = 0.
 if env.bool("DATABASE_POOL", default=False) and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -119,6 +120,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "hoidap",
+            # One pool per process: Django's own opens one per request context (a connect a request).
+            "OPTIONS": {"pool_class": "config.redis_pool.SharedConnectionPool"},
         }
     }
     CHANNEL_LAYERS = {
