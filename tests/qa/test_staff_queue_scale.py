@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -182,7 +183,8 @@ def test_api_reaches_every_question_above_the_cap_whatever_the_estimate(client, 
     assert client.get("/api/v1/staff/questions/?page=0").status_code == 400
 
 
-def test_web_pages_reach_every_question_above_the_cap(client, monkeypatch):
+def test_web_pages_reach_every_question_above_the_cap(monkeypatch):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     _small_cap(monkeypatch, 3)
     monkeypatch.setattr(staff_views, "PAGE_SIZE", 2)
     agency = AgencyFactory()
