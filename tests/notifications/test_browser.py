@@ -177,7 +177,7 @@ def test_phone_menu_button_shows_the_unread_count(browser, asgi_server):
     assert menu.is_visible()
     assert not page.locator("[data-notifications-bell]").is_visible()  # folded away with the menu
     assert menu.locator("[data-unread-count]").inner_text() == "1"
-    assert menu.locator(".visually-hidden").text_content().strip() == "unread notifications"
+    assert menu.locator(".visually-hidden").text_content().strip() == "thông báo chưa đọc"  # Vietnamese by default
 
     _notify(user, "HP-PHONE-000002")
     page.wait_for_function(
