@@ -139,18 +139,24 @@ def render(results: dict) -> tuple[str, list[dict], str]:
             ("detail_web", "Question detail, web page (with its similar questions)", 50),
             ("detail_api", "Question detail, API", 50),
         ]
+        cached_kinds = getattr(top, "cached_kinds", {}) or {}
         for kind, label, limit in limits:
+            # Judged on requests computed in full (cache off); the deployed server's figure follows in brackets.
             value = top.kinds.get(kind, {}).get("server_p95")
+            cached = cached_kinds.get(kind, {}).get("server_p95")
             row(
-                f"{label}, {top.rows:,} rows, p95 at the server",
+                f"{label}, {top.rows:,} rows, p95 at the server (cache off; as deployed, with the cache)",
                 f"≤ {limit} ms",
-                f"p50 {fmt(top.kinds.get(kind, {}).get('server_p50'), 'ms', 1)}, p95 {fmt(value, 'ms', 1)}",
+                f"p50 {fmt(top.kinds.get(kind, {}).get('server_p50'), 'ms', 1)}, p95 {fmt(value, 'ms', 1)}"
+                + (f" (with the cache: p95 {fmt(cached, 'ms', 1)})" if cached is not None else ""),
                 value is not None and value <= limit,
             )
+        uncached_ratio = getattr(top, "uncached_ratio", None)
         row(
-            f"Archive list API throughput at 16 clients vs hello-world view, {top.rows:,} rows",
+            f"Archive list API throughput at 16 clients vs hello-world view, {top.rows:,} rows (as deployed)",
             "≥ 0.5",
-            f"{fmt(top.ratio, '', 2)} ({fmt(median(top.list_rps), 'req/s')} vs {fmt(median(top.hello_rps), 'req/s')})",
+            f"{fmt(top.ratio, '', 2)} ({fmt(median(top.list_rps), 'req/s')} vs {fmt(median(top.hello_rps), 'req/s')})"
+            + (f"; cache off: {fmt(uncached_ratio, '', 2)}" if uncached_ratio is not None else ""),
             top.ratio is not None and top.ratio >= 0.5,
         )
         details.append(_archive_details(archive))
@@ -276,19 +282,36 @@ def _archive_details(archive) -> str:
     lines = [
         "## Archive at scale",
         "",
-        "Server-side p95 in ms (client-side p95 in brackets), sequential requests, one uvicorn process.",
+        "Server-side p95 in ms (client-side p95 in brackets), sequential requests, one uvicorn process, with the "
+        "archive cache off (every request runs its queries and renders). Throughput: list API and hello-world "
+        "req/s at 16 clients, as deployed (with the cache) and with the cache off.",
         "",
-        "| rows | generated in | " + " | ".join(kinds) + " | list API req/s | hello req/s | ratio |",
-        "|---|---|" + "---|" * len(kinds) + "---|---|---|",
+        "| rows | generated in | " + " | ".join(kinds) + " | list API req/s | hello req/s | ratio | ratio, cache off |",
+        "|---|---|" + "---|" * len(kinds) + "---|---|---|---|",
     ]
     for r in archive:
         cells = [f"{fmt(r.kinds[k]['server_p95'], '', 1)} ({fmt(r.kinds[k]['client_p95'], '', 1)})" for k in kinds]
         lines.append(
             f"| {r.rows:,} | {fmt(r.generate_s, 's')} | "
             + " | ".join(cells)
-            + f" | {fmt(median(r.list_rps))} | {fmt(median(r.hello_rps))} | {fmt(r.ratio, '', 2)} |"
+            + f" | {fmt(median(r.list_rps))} | {fmt(median(r.hello_rps))} | {fmt(r.ratio, '', 2)} | "
+            + f"{fmt(getattr(r, 'uncached_ratio', None), '', 2)} |"
         )
     lines.append("")
+    cached_rows = [r for r in archive if getattr(r, "cached_kinds", None)]
+    if cached_rows:
+        lines += [
+            "As deployed, with the archive cache (the same requests again; a page seen before is a hit, "
+            "a detail or a search seen for the first time is computed): server p95 in ms.",
+            "",
+            "| rows | " + " | ".join(kinds) + " |",
+            "|---|" + "---|" * len(kinds),
+        ]
+        for r in cached_rows:
+            lines.append(
+                f"| {r.rows:,} | " + " | ".join(fmt(r.cached_kinds[k]["server_p95"], "", 1) for k in kinds) + " |"
+            )
+        lines.append("")
     lines.append(
         "Queries per request at the largest size: "
         + ", ".join(f"{k} {archive[-1].kinds[k]['queries_min']}–{archive[-1].kinds[k]['queries_max']}" for k in kinds)

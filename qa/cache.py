@@ -42,7 +42,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import translation
 
-# How long a stored page lives (settings.QA_ARCHIVE_CACHE_SECONDS overrides it; 0 turns the cache off).
+# How long a stored page lives when settings.QA_ARCHIVE_CACHE_SECONDS is unset (0 turns the cache off).
 ARCHIVE_CACHE_SECONDS = 30
 GENERATION_KEY = "qa:archive:generation"
 _PREFIX = "qa:archive:page"
