@@ -14,6 +14,7 @@ from qa import selectors
 from qa.models import Question, QuestionStatus
 from qa.services.indexing import question_reindex
 from tests.factories import PublishedQuestionFactory, QuestionFactory
+from tests.qa.search_terms import search_terms_mismatches as _mismatches
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -22,21 +23,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 def _postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("qa_search_terms exists on PostgreSQL only")
-
-
-def _mismatches() -> int:
-    """Rows where qa_search_terms differs from the published questions' dates and stripped vectors."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT count(*) FROM (SELECT id, published_at, strip(search_vector) AS terms FROM qa_question
-                                  WHERE status = 'published') q
-            FULL JOIN qa_search_terms t ON t.question_id = q.id
-            WHERE q.id IS NULL OR t.question_id IS NULL
-               OR q.published_at IS DISTINCT FROM t.published_at OR q.terms <> t.terms
-            """
-        )
-        return cursor.fetchone()[0]
 
 
 def _rows() -> int:
