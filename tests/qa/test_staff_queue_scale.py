@@ -240,3 +240,79 @@ def test_query_count_does_not_grow_with_the_queue(client, query):
     for status in (S.SUBMITTED, S.ACCEPTED, S.IN_REVIEW, S.ANSWERED, S.REJECTED) * 12:
         question_in(status, agency, title="Giấy phép")
     assert [_queries(client, url) for url in urls] == small
+
+
+def _expected_search_counts(agency, term: str) -> dict[str, int]:
+    rows = Question.objects.filter(agency=agency, queue_tab__isnull=False, staff_search_text__contains=term)
+    tabs = {key: rows.filter(queue_tab=key).count() for key in staff_selectors.TABS}
+    return {**tabs, "all": sum(tabs.values())}
+
+
+def _assert_search_counts(counts, expected: dict[str, int], tab: str, cap: int) -> None:
+    for key in (tab, "all"):  # the page's own tab and "all": exact up to the cap, marked above it
+        assert counts[key] == min(expected[key], cap), (key, counts, expected)
+        assert counts.capped(key) == (expected[key] > cap), (key, counts.over_cap, expected)
+    for key in set(staff_selectors.TABS) - {tab}:
+        if expected["all"] > cap:  # a sample of every tab: lower bounds, marked so
+            assert counts[key] <= expected[key] and counts.capped(key), (key, counts, expected)
+        else:
+            assert counts[key] == expected[key] and not counts.capped(key), (key, counts, expected)
+
+
+def test_search_counts_below_and_above_the_cap_whatever_the_agency_and_term(django_assert_num_queries):
+    """With cap 2 the walk of the newest rows stops at 60: the small agency is read whole, the larger one is not.
+
+    Every strategy of a search count (PostgreSQL: the walk decides, the probe sends a rare term to the trigram
+    index, the walk ends without enough matches and the trigram index counts) gives the exact counts up to the
+    cap and marks the ones above, in one query.
+    """
+    cap = 2
+    small, larger = AgencyFactory(), AgencyFactory()
+    mod, larger_mod = moderator(small), moderator(larger)
+    statuses = (S.SUBMITTED, S.ACCEPTED, S.REJECTED)
+    for i in range(6):  # "common": 4 of 6; "rarezz": 1
+        title = ("Giấy chứng nhận " if i % 3 else "Thuế ") + ("rarezz" if i == 0 else "")
+        question_in(statuses[i % 3], small, title=title, body="Nội dung.")
+    for i in range(70):  # "common": every other row; "rarezz": the oldest only; "edgezz": the oldest and newest
+        title = "Giấy chứng nhận " if i % 2 else "Thuế "
+        title += ("rarezz " if i == 0 else "") + ("edgezz" if i in (0, 69) else "")
+        question_in(statuses[i % 3], larger, title=title, body="Nội dung.")
+    staff_selectors.staff_agency_ids(mod)
+    staff_selectors.staff_agency_ids(larger_mod)
+    clock = DeadlineClock.for_today()
+    cases = [
+        (mod, small, "giấy chứng nhận"),
+        (mod, small, "rarezz"),
+        (larger_mod, larger, "giấy chứng nhận"),
+        (larger_mod, larger, "rarezz"),
+        (larger_mod, larger, "edgezz"),
+        (larger_mod, larger, "không có"),
+    ]
+    for user, agency, query in cases:
+        expected = _expected_search_counts(agency, staff_selectors.fold(query))
+        for tab in ("all", "new", "in_progress"):
+            for tab_cap in (cap, 1000):
+                filters = QueueFilters(search=query)
+                with django_assert_num_queries(1):
+                    counts = staff_queue_counts(user=user, filters=filters, clock=clock, tab=tab, cap=tab_cap)
+                _assert_search_counts(counts, expected, tab, tab_cap)
+    # The data is what the cases say it is.
+    assert _expected_search_counts(small, "giay chung nhan")["all"] == 4
+    assert _expected_search_counts(larger, "giay chung nhan")["all"] == 35
+    assert _expected_search_counts(larger, "rarezz")["all"] == 1
+    assert _expected_search_counts(larger, "edgezz")["all"] == 2
+
+
+def test_search_by_email_and_phone_counts_exactly(django_assert_num_queries):
+    agency = AgencyFactory()
+    mod = moderator(agency)
+    first = question_in(S.SUBMITTED, agency)
+    other = question_in(S.ACCEPTED, agency)
+    type(other.contact).objects.filter(pk=other.contact.pk).update(phone="0987654321")
+    contact = first.contact
+    staff_selectors.staff_agency_ids(mod)
+    clock = DeadlineClock.for_today()
+    for query in (contact.email, contact.phone):
+        with django_assert_num_queries(1):
+            counts = staff_queue_counts(user=mod, filters=QueueFilters(search=query), clock=clock, tab="all")
+        assert (counts["all"], counts["new"], counts["in_progress"], counts.over_cap) == (1, 1, 0, frozenset())

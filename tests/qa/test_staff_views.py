@@ -1000,3 +1000,23 @@ def test_question_page_query_count_does_not_grow_with_history(client, world, dja
     with django_assert_num_queries(len(captured.captured_queries)):
         response = client.get(reverse("staff:question", kwargs={"reference": large.reference}))
     assert len(response.context["timeline"]) == 15
+
+
+def test_queue_search_query_count_is_the_same_for_any_term_and_size(
+    client, world, django_assert_num_queries, django_assert_max_num_queries
+):
+    """A text search's counts are one statement whichever way it counts (walk or trigram index), so the page's
+    query count is the one without a search, for a common and a rare term, with few and with many rows."""
+    for i in range(3):
+        question_in([S.SUBMITTED, S.ACCEPTED][i % 2], world["agency"], title=f"Cấp giấy chứng nhận {i}")
+    without = _count_queue_queries(client, world[MOD], django_assert_max_num_queries)
+    for count in (3, 40):
+        for i in range(count):
+            question_in([S.SUBMITTED, S.ACCEPTED][i % 2], world["agency"], title="Cấp giấy chứng nhận")
+        for term in ("giấy chứng nhận", "không ai hỏi"):
+            with django_assert_num_queries(without):
+                response = client.get(reverse("staff:queue"), {"tab": "all", "q": term})
+            assert response.status_code == 200
+            tabs = {tab["key"]: tab["count"] for tab in response.context["tabs"]}
+            common = 3 + (3 if count == 3 else 43)  # the first three, then every row added so far
+            assert tabs["all"] == (common if term == "giấy chứng nhận" else 0)
