@@ -430,9 +430,16 @@ def vote(request: HttpRequest, reference: str) -> HttpResponse:
         messages.error(request, _("Choose “Yes” or “No”."))
     else:
         try:
-            helpful_vote(question=question, voter_key=voter_key, helpful=form.cleaned_data["helpful"] == "yes")
+            helpful_vote(
+                question=question,
+                voter_key=voter_key,
+                helpful=form.cleaned_data["helpful"] == "yes",
+                client_ip=_client_ip(request),
+            )
         except AlreadyVoted:
             messages.info(request, _("You have already told us whether this answer helped. Thank you!"))
+        except RateLimited as exc:
+            messages.error(request, str(exc.message))
         except DomainError as exc:
             messages.error(request, str(exc.message))
         else:

@@ -261,6 +261,8 @@ SPECTACULAR_SETTINGS = {
 QA_SUBMIT_RATE_PER_IP = env("QA_SUBMIT_RATE_PER_IP", default="10/h")
 QA_SUBMIT_RATE_PER_EMAIL = env("QA_SUBMIT_RATE_PER_EMAIL", default="5/h")
 QA_LOST_LINK_RATE = env("QA_LOST_LINK_RATE", default="5/h")
+# "Was this helpful?" votes on one answer from one client IP (a browser without its cookie is a new voter).
+QA_VOTE_RATE_PER_IP = env("QA_VOTE_RATE_PER_IP", default="20/h")
 # Anonymous archive pages and API responses are cached this long, and dropped at once when a question is
 # published, unpublished or edited (qa.cache); view and vote counts may lag by as much. 0 turns it off.
 QA_ARCHIVE_CACHE_SECONDS = env.int("QA_ARCHIVE_CACHE_SECONDS", default=30)

@@ -1,10 +1,12 @@
 """What visitors do to published questions: view counts and "was this helpful?"."""
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from accounts import ratelimit
 from accounts.errors import DomainError
 
 from ..models import HelpfulVote, Question, QuestionStatus
@@ -38,10 +40,16 @@ class AlreadyVoted(DomainError):
     code = "already_voted"
 
 
-def helpful_vote(*, question: Question, voter_key: str, helpful: bool) -> Question:
-    """Record one "was this helpful?" vote per voter (user id or browser cookie)."""
+def helpful_vote(*, question: Question, voter_key: str, helpful: bool, client_ip: str | None = None) -> Question:
+    """Record one "was this helpful?" vote per voter (user id or browser cookie).
+
+    A browser that drops its cookie gets a new identity, so the votes on one answer are also
+    limited per client IP (QA_VOTE_RATE_PER_IP; generous, since many phones share a carrier's address).
+    """
     if question.status != QuestionStatus.PUBLISHED:
         raise DomainError(_("Only published answers can be rated."), code="not_published")
+    if client_ip:
+        ratelimit.hit("qa_vote_ip", f"{client_ip}:{question.pk}", settings.QA_VOTE_RATE_PER_IP)
     try:
         with transaction.atomic():
             HelpfulVote.objects.create(question=question, voter_key=voter_key[:80], helpful=helpful)

@@ -828,6 +828,26 @@ def test_vote_once_per_browser(client):
     assert (question.helpful_yes, question.helpful_no) == (1, 1)
 
 
+def test_votes_from_one_address_are_limited_even_without_cookies(settings):
+    # A script that drops the voter cookie is a new browser each time; its address is not.
+    settings.QA_VOTE_RATE_PER_IP = "2/h"
+    question = PublishedQuestionFactory()
+    url = reverse("qa:vote", args=[question.reference])
+    for _ in range(2):
+        assert "Thank you for your feedback." in html(
+            Client(HTTP_ACCEPT_LANGUAGE="en").post(url, {"helpful": "yes"}, follow=True)
+        )
+    refused = Client(HTTP_ACCEPT_LANGUAGE="en").post(url, {"helpful": "yes"}, follow=True)
+    assert "Too many requests. Please try again in" in html(refused)
+    question.refresh_from_db()
+    assert (question.helpful_yes, HelpfulVote.objects.count()) == (2, 2)
+    # Another address, and another answer from the same address, are counted apart.
+    Client(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR="203.0.113.9").post(url, {"helpful": "no"})
+    other = PublishedQuestionFactory()
+    Client(HTTP_ACCEPT_LANGUAGE="en").post(reverse("qa:vote", args=[other.reference]), {"helpful": "yes"})
+    assert HelpfulVote.objects.count() == 4
+
+
 def test_tampered_voter_cookie_gets_a_new_identity(client):
     question = PublishedQuestionFactory()
     url = reverse("qa:vote", args=[question.reference])
