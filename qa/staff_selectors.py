@@ -114,14 +114,14 @@ def _search(queryset: QuerySet[Question], query: str) -> QuerySet[Question]:
     their own folded copy of the original instead.
     """
     query = query.strip()
-    if not query:
-        return queryset
-    if "@" in query and " " not in query:
+    kind = _search_kind(query)
+    if kind == "email":
         return queryset.filter(contact__email__iexact=query)
-    compact = re.sub(r"[\s.\-()]", "", query)
-    if _PHONE.match(compact):
-        return queryset.filter(contact__phone__endswith=compact[-9:])
-    return queryset.filter(_terms_condition(query))
+    if kind == "phone":
+        return queryset.filter(contact__phone__endswith=_compact(query)[-9:])
+    if kind == "terms":
+        return queryset.filter(_terms_condition(query))
+    return queryset
 
 
 def _terms_condition(query: str) -> Q:
@@ -132,12 +132,18 @@ def _terms_condition(query: str) -> Q:
     return condition
 
 
-def _is_text_search(query: str) -> bool:
-    """A search by terms (not the asker's exact e-mail or phone, see _search)."""
+def _compact(query: str) -> str:
+    return re.sub(r"[\s.\-()]", "", query)
+
+
+def _search_kind(query: str) -> str | None:
+    """What a staff search looks for: "email" or "phone" (the asker's, exactly), "terms", or None (nothing)."""
     query = query.strip()
-    if not query or ("@" in query and " " not in query):
-        return False
-    return not _PHONE.match(re.sub(r"[\s.\-()]", "", query))
+    if not query:
+        return None
+    if "@" in query and " " not in query:
+        return "email"
+    return "phone" if _PHONE.match(_compact(query)) else "terms"
 
 
 def _filtered(user, filters: QueueFilters, clock: DeadlineClock) -> QuerySet[Question]:
@@ -296,7 +302,7 @@ def staff_queue_counts(
             cursor.execute("SELECT " + ", ".join(sql for sql, _ in parts), [p for _, params in parts for p in params])
             return TabCounts(dict(zip(tabs, cursor.fetchone(), strict=True)), cap)
     tab = tab if tab in tabs else "new"
-    if connections[base.db].vendor == "postgresql" and _is_text_search(filters.search):
+    if connections[base.db].vendor == "postgresql" and _search_kind(filters.search) == "terms":
         unsearched = _filtered(user, replace(filters, search=""), clock).order_by()
         rows = _walked_search_counts(unsearched, _terms_condition(filters.search), tab, cap)
         return _sample_counts(rows, tab, cap)

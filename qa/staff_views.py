@@ -23,10 +23,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -140,11 +140,10 @@ class _RowFormatter:
         self.url_prefix = reverse("staff:question", args=["REFERENCE"]).removesuffix("REFERENCE/")
         self.status_labels = dict(QuestionStatus.choices)
         self.short_dates: dict[datetime.date, str] = {}
-        # The same badges as staff/includes/deadline_badge.html, built once per page.
+        # The question page's badge template, rendered once per state and page rather than once per row.
         self.badges = {
-            deadlines.OVERDUE: format_html('<span class="badge badge-danger">{}</span>', _("Overdue")),
-            deadlines.DUE_SOON: format_html('<span class="badge badge-warning">{}</span>', _("Due soon")),
-            deadlines.PAUSED: format_html('<span class="badge badge-neutral">{}</span>', _("Clock paused")),
+            state: render_to_string("staff/includes/deadline_badge.html", {"state": state})
+            for state in (deadlines.OVERDUE, deadlines.DUE_SOON, deadlines.PAUSED)
         }
 
     def short_date(self, value: datetime.date) -> str:
