@@ -43,6 +43,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_STATIC_ROOT=/app/staticfiles \
     DJANGO_MEDIA_ROOT=/app/media
 
+# WeasyPrint (the statistics report PDFs) draws with pango; DejaVu Sans has every Vietnamese diacritic.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /app --shell /usr/sbin/nologin app
 
@@ -58,8 +63,10 @@ USER app
 EXPOSE 8000
 
 # WebSockets through the sans-I/O implementation (lighter per socket, see ../shared/stack-notes.md).
-# Proxy headers are trusted from any address because the web container is reachable only from
-# the reverse proxy on the compose network; with its port published directly, narrow this.
+# Proxy headers are believed only from $FORWARDED_ALLOW_IPS (uvicorn reads the variable itself):
+# the nginx proxy's address in docker-compose.yml; the default trusts only the loopback.
+# Django decides on X-Forwarded-For again with TRUSTED_PROXIES (accounts/client_ip.py).
 # Processes: $WEB_CONCURRENCY (uvicorn reads it), default 1.
+ENV FORWARDED_ALLOW_IPS=127.0.0.1
 CMD ["uvicorn", "config.asgi:application", "--host", "0.0.0.0", "--port", "8000", \
-     "--ws", "websockets-sansio", "--proxy-headers", "--forwarded-allow-ips", "*"]
+     "--ws", "websockets-sansio", "--proxy-headers"]

@@ -8,7 +8,7 @@ PORT ?= 8000
 # pytest-xdist workers; CI machines have 2 cores.
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-postgres test-sqlite lint format messages makemessages migrate demo worker beat serve-prod bench bench-quick clean
+.PHONY: run test test-postgres test-sqlite lint format messages makemessages migrate demo worker beat serve-prod bench bench-quick test-cluster clean
 
 $(VENV)/.installed-run: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ demo: migrate
 	$(PY) manage.py load_demo
 
 # The embedded run: SQLite, in-memory channel layer, eager Celery, console e-mail.
+# Links in e-mails, SMS and the demo's notifications use SITE_URL: by default the host and port served
+# here, so `make run PORT=8101` works end to end (set SITE_URL to override).
+SITE_URL ?= http://$(HOST):$(PORT)
+run demo: export SITE_URL := $(SITE_URL)
 run: messages demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
@@ -47,13 +51,19 @@ run: messages demo
 PYTEST := $(PY) -m pytest -p no:cacheprovider
 test: messages $(VENV)/.installed-dev
 	$(PYTEST) -n $(PYTEST_WORKERS) -m "not browser and not slow"
-	$(PYTEST) -m "slow and not browser"
+	$(PYTEST) -m "slow and not browser and not cluster"
 	$(PYTEST) -m "browser"
 	DATABASE_URL=sqlite:///test-sqlite.db $(PYTEST) -n $(PYTEST_WORKERS) -m "sqlite and not browser and not slow"
+
+# Three web nodes behind HAProxy, 2 workers + beat, PostgreSQL primary + replica, Redis + Sentinel (tests/cluster).
+test-cluster: messages $(VENV)/.installed-dev
+	$(PYTEST) -m cluster -s tests/cluster
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	# Types on services, selectors and core (the file list and plugins: [tool.mypy] in pyproject.toml).
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/mypy
 
 format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .

@@ -4,6 +4,8 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
+from accounts.collation import sorted_vi
+
 from . import permissions
 from .models import Agency, Membership, User
 
@@ -11,7 +13,7 @@ Role = Membership.Role
 ANSWERING_ROLES = (Role.ANSWERER, Role.MODERATOR, Role.ADMIN)
 
 
-def staff_agencies(user, roles: Iterable[str] | None = None) -> list[Agency]:
+def staff_agencies(user: User, roles: Iterable[str] | None = None) -> list[Agency]:
     """Active agencies where the user holds any of `roles` (any role when None), by name.
 
     Uses the roles cached on the user object, so only the agencies' rows cost a query.
@@ -19,7 +21,7 @@ def staff_agencies(user, roles: Iterable[str] | None = None) -> list[Agency]:
     ids = permissions.agency_ids_for(user, roles)
     if not ids:
         return []
-    return list(Agency.objects.filter(pk__in=ids, is_active=True).order_by("name"))
+    return sorted_vi(Agency.objects.filter(pk__in=ids, is_active=True))
 
 
 def agency_members(agency: Agency) -> QuerySet[Membership]:

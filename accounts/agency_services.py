@@ -19,7 +19,7 @@ DEADLINE_MIN_DAYS = 1
 DEADLINE_MAX_DAYS = 90
 
 
-def _ensure_admin(actor, agency: Agency) -> None:
+def _ensure_admin(actor: User, agency: Agency) -> None:
     if not permissions.is_agency_admin(actor, agency):
         raise PermissionDenied(_("Only administrators of this agency manage its members and settings."))
 
@@ -43,7 +43,7 @@ def _valid_role(role: str) -> str:
     return role
 
 
-def membership_add(*, actor, agency: Agency, email: str, role: str) -> Membership:
+def membership_add(*, actor: User, agency: Agency, email: str, role: str) -> Membership:
     """Give an existing user a role in the agency (looked up by e-mail, case-insensitively)."""
     _ensure_admin(actor, agency)
     address = (email or "").strip().lower()
@@ -64,7 +64,7 @@ def membership_add(*, actor, agency: Agency, email: str, role: str) -> Membershi
     return membership
 
 
-def membership_change_role(*, actor, membership: Membership, role: str) -> Membership:
+def membership_change_role(*, actor: User, membership: Membership, role: str) -> Membership:
     """Change one role of a member into another; the last administrator cannot stop being one."""
     _ensure_admin(actor, membership.agency)
     role = _valid_role(role)
@@ -84,7 +84,7 @@ def membership_change_role(*, actor, membership: Membership, role: str) -> Membe
     return current
 
 
-def membership_remove(*, actor, membership: Membership) -> None:
+def membership_remove(*, actor: User, membership: Membership) -> None:
     """Take one role away from a member; the last administrator cannot be removed."""
     _ensure_admin(actor, membership.agency)
     with transaction.atomic():
@@ -99,7 +99,9 @@ def membership_remove(*, actor, membership: Membership) -> None:
     permissions.forget_roles(actor)
 
 
-def agency_settings_update(*, actor, agency: Agency, answer_deadline_days: int | None, review_required: bool) -> Agency:
+def agency_settings_update(
+    *, actor: User, agency: Agency, answer_deadline_days: int | None, review_required: bool
+) -> Agency:
     """The agency's default answer deadline and whether answers need a reviewer.
 
     Questions already accepted keep their due date; the new deadline applies from the next acceptance.

@@ -1,4 +1,7 @@
-"""Demo data of the accounts app: Hải Phòng's agencies, the demo staff and a citizen.
+"""Demo data of the accounts app: Hải Phòng's agencies as they were in 2024, the demo staff and a citizen.
+
+The 2025 reorganisation (departments merged, districts replaced by wards) is applied afterwards by
+orgchanges.demo through the same operation a site administrator uses, so the demo ends as the Hải Phòng of 2026.
 
 Run by `manage.py load_demo` (before the other apps' demo modules, INSTALLED_APPS
 order). Idempotent: rows are found by agency code and e-mail and left as they
@@ -11,6 +14,7 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from .lineage import current_successor
 from .models import Agency, Membership, User
 
 # Shared by every demo account and printed by the command: clearly not a real password.
@@ -18,6 +22,10 @@ DEMO_PASSWORD = "demo-2026"  # noqa: S105 (published on purpose: demo accounts o
 # A reserved domain (RFC 2606): nothing sent to a demo address can reach a real mailbox.
 DEMO_EMAIL_DOMAIN = "demo.example"
 DEMO_AGENCY_CODE = "HP-STNMT"
+# The demo site administrator's two-step log-in (the admin requires it): a published authenticator
+# secret (base32, for an app, or `manage.py demo_code` prints the current code) and backup codes.
+DEMO_TOTP_SECRET = "HOIDAPDEMOTOTPKEYHOIDAPDEMOTOTPK"  # noqa: S105 (published on purpose: demo only)
+DEMO_BACKUP_CODES = [f"demo{n:04d}" for n in range(1, 11)]
 
 COMMITTEE = Agency.Kind.COMMITTEE
 DEPARTMENT = Agency.Kind.DEPARTMENT
@@ -133,6 +141,30 @@ AGENCIES: list[DemoAgency] = [
         deadline_days=10,
     ),
     DemoAgency(
+        "HP-SNNPTNT",
+        "so-nong-nghiep-va-phat-trien-nong-thon",
+        "Sở Nông nghiệp và Phát triển nông thôn",
+        DEPARTMENT,
+        "Quản lý trồng trọt, chăn nuôi, thủy sản, thủy lợi, phòng chống thiên tai, lâm nghiệp và xây dựng nông thôn "
+        "mới; hướng dẫn hỗ trợ sản xuất nông nghiệp và chuyển đổi cơ cấu cây trồng.",
+    ),
+    DemoAgency(
+        "HP-SNV",
+        "so-noi-vu",
+        "Sở Nội vụ",
+        DEPARTMENT,
+        "Quản lý tổ chức bộ máy, biên chế, cán bộ, công chức, viên chức, chính quyền địa phương, thi đua khen thưởng, "
+        "tôn giáo, văn thư, lưu trữ; từ năm 2025 cả lao động, việc làm, tiền lương, bảo hiểm xã hội và người có công.",
+    ),
+    DemoAgency(
+        "HP-SKHCN",
+        "so-khoa-hoc-va-cong-nghe",
+        "Sở Khoa học và Công nghệ",
+        DEPARTMENT,
+        "Quản lý khoa học, công nghệ, đổi mới sáng tạo, tiêu chuẩn đo lường chất lượng, sở hữu trí tuệ; từ năm 2025 "
+        "cả bưu chính, viễn thông, công nghệ thông tin và chuyển đổi số.",
+    ),
+    DemoAgency(
         "HP-HB",
         "quan-hong-bang",
         "Quận Hồng Bàng",
@@ -197,20 +229,20 @@ class DemoAccount:
 ACCOUNTS: list[DemoAccount] = [
     DemoAccount(f"quantri@{DEMO_EMAIL_DOMAIN}", "Quản trị hệ thống", "superuser", "site administrator (superuser)"),
     DemoAccount(
-        f"bientap.stnmt@{DEMO_EMAIL_DOMAIN}", "Trần Thu Hà", Membership.Role.MODERATOR, "moderator", DEMO_AGENCY_CODE
+        f"bientap.snnmt@{DEMO_EMAIL_DOMAIN}", "Trần Thu Hà", Membership.Role.MODERATOR, "moderator", DEMO_AGENCY_CODE
     ),
     DemoAccount(
-        f"chuyenvien.stnmt@{DEMO_EMAIL_DOMAIN}",
+        f"chuyenvien.snnmt@{DEMO_EMAIL_DOMAIN}",
         "Lê Minh Quang",
         Membership.Role.ANSWERER,
         "answerer",
         DEMO_AGENCY_CODE,
     ),
     DemoAccount(
-        f"lanhdao.stnmt@{DEMO_EMAIL_DOMAIN}", "Phạm Đức Thịnh", Membership.Role.REVIEWER, "reviewer", DEMO_AGENCY_CODE
+        f"lanhdao.snnmt@{DEMO_EMAIL_DOMAIN}", "Phạm Đức Thịnh", Membership.Role.REVIEWER, "reviewer", DEMO_AGENCY_CODE
     ),
     DemoAccount(
-        f"quantri.stnmt@{DEMO_EMAIL_DOMAIN}", "Đoàn Thị Hồng", Membership.Role.ADMIN, "agency admin", DEMO_AGENCY_CODE
+        f"quantri.snnmt@{DEMO_EMAIL_DOMAIN}", "Đoàn Thị Hồng", Membership.Role.ADMIN, "agency admin", DEMO_AGENCY_CODE
     ),
     DemoAccount(f"congdan@{DEMO_EMAIL_DOMAIN}", "Nguyễn Thị Lan Anh", "citizen", "citizen (verified e-mail)"),
 ]
@@ -278,8 +310,36 @@ def _load_accounts() -> int:
             )
             created += 1
         if item.agency:
-            Membership.objects.get_or_create(user=user, agency=Agency.objects.get(code=item.agency), role=item.role)
+            # After the demo reorganisation (orgchanges.demo) the staff work for the successor agency.
+            agency = current_successor(Agency.objects.get(code=item.agency))
+            Membership.objects.get_or_create(user=user, agency=agency, role=item.role)
     return created
+
+
+def _load_admin_second_factor() -> None:
+    """The demo superuser gets an authenticator with the published secret, and the published backup codes."""
+    import base64
+
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    admin = account("superuser")
+    if not TOTPDevice.objects.filter(user=admin, confirmed=True).exists():
+        key = base64.b32decode(DEMO_TOTP_SECRET).hex()
+        TOTPDevice.objects.create(user=admin, name="demo", key=key, confirmed=True)
+    if not StaticDevice.objects.filter(user=admin).exists():
+        device = StaticDevice.objects.create(user=admin, name="backup", confirmed=True)
+        StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in DEMO_BACKUP_CODES])
+
+
+def demo_totp_code() -> str:
+    """The code the demo site administrator's authenticator would show now."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user=account("superuser"), confirmed=True)
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):0{device.digits}d}"
 
 
 def _load_officers() -> int:
@@ -293,6 +353,8 @@ def _load_officers() -> int:
             user = User.objects.create_user(officer_email(item.code), None, full_name=f"Cán bộ {item.name}")
             created += 1
         agency = Agency.objects.get(code=item.code)
+        if not agency.is_active:
+            continue  # reorganised: its officer's roles moved to the successor with the demo reorganisation
         for role in OFFICER_ROLES:
             Membership.objects.get_or_create(user=user, agency=agency, role=role)
     return created
@@ -302,4 +364,5 @@ def load(stdout) -> None:
     with transaction.atomic():
         agencies = _load_agencies()
         users = _load_accounts() + _load_officers()
+        _load_admin_second_factor()
     stdout.write(f"accounts: {agencies} agencies and {users} users created ({len(AGENCIES)} agencies in the demo).")

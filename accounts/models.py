@@ -79,6 +79,8 @@ class Agency(models.Model):
         COMMITTEE = "committee", _("People's committee")
         DEPARTMENT = "department", _("Department")
         DISTRICT = "district", _("District")
+        # Since 1 July 2025 local government has two levels: the province and the commune (xã, phường, đặc khu).
+        COMMUNE = "commune", _("Commune, ward or special zone")
         OTHER = "other", _("Other")
 
     name = models.CharField(_("name"), max_length=255)
@@ -113,6 +115,10 @@ class Agency(models.Model):
         return self.name
 
 
+# The kinds by a module-level name, so settings can name them (drf-spectacular's ENUM_NAME_OVERRIDES).
+AgencyKind = Agency.Kind
+
+
 class Membership(models.Model):
     """A role held by a user in one agency; one person may hold several."""
 
@@ -134,3 +140,48 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.agency} · {self.get_role_display()}"
+
+
+class AgencySuccession(models.Model):
+    """An agency that took over (part of) another's work on a date: merges, splits, closures.
+
+    Kept for history: the archive filter by an agency includes its predecessors' answers, and an old
+    agency's pages redirect to its successor. Written by orgchanges' operations only.
+    """
+
+    predecessor = models.ForeignKey(
+        Agency, verbose_name=_("predecessor"), on_delete=models.CASCADE, related_name="successions"
+    )
+    successor = models.ForeignKey(
+        Agency, verbose_name=_("successor"), on_delete=models.CASCADE, related_name="predecessions"
+    )
+    effective_date = models.DateField(_("effective date"))
+    # Id of the orgchanges operation that recorded it (no foreign key: accounts uses no other app).
+    operation_id = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("agency succession")
+        verbose_name_plural = _("agency successions")
+        constraints = [models.UniqueConstraint(fields=["predecessor", "successor"], name="unique_agency_succession")]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor_id} → {self.successor_id} ({self.effective_date})"
+
+
+class AgencyFormerName(models.Model):
+    """A name, slug and code an agency used until a date (a rename): history and old links keep working."""
+
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="former_names")
+    name = models.CharField(_("name"), max_length=255)
+    slug = models.SlugField(_("slug"), max_length=80, db_index=True)
+    code = models.CharField(_("short code"), max_length=20, db_index=True)
+    valid_until = models.DateField(_("used until"), help_text=_("The first day of the new name."))
+    operation_id = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("former agency name")
+        verbose_name_plural = _("former agency names")
+        ordering = ["valid_until", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (→ {self.valid_until})"

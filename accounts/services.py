@@ -6,10 +6,10 @@ dispatched after commit, so a rolled-back registration never sends a link.
 
 import re
 import time
-import unicodedata
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.cache import cache
@@ -22,8 +22,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from rest_framework.authtoken.models import Token
 
-from . import ratelimit
-from .errors import RateLimited
+from core.errors import LoginLockedOut, RateLimited
+from core.input import clean_text
+
+from . import emails, ratelimit
 from .models import User
 
 PHONE_RE = re.compile(r"^(\+84|0)\d{8,10}$")
@@ -32,7 +34,7 @@ _VERIFY_SALT = "accounts.verify-email"
 
 
 def _nfc(value: str | None) -> str:
-    return unicodedata.normalize("NFC", value or "").strip()
+    return clean_text(value)
 
 
 def normalise_email(email: str | None) -> str:
@@ -69,10 +71,6 @@ def _validate_profile_fields(*, full_name: str, phone: str, language: str, error
 # --- Registration and e-mail verification ----------------------------------------------------
 
 
-def _email_taken() -> str:
-    return _("An account with this e-mail address already exists. Log in, or reset your password if you forgot it.")
-
-
 def make_verification_token(user: User) -> str:
     """A signed, timestamped token naming the user and the address it was sent to.
 
@@ -94,12 +92,17 @@ def user_register(
     phone: str = "",
     language: str = "vi",
     client_ip: str | None = None,
-) -> User:
+) -> User | None:
     """Create a citizen account with an unverified address and send the verification link after commit.
 
     Raises ValidationError({field: [messages]}) with every problem at once, or
     RateLimited when one IP registers too many accounts. The user may log in at
     once but counts as a verified asker only after opening the link.
+
+    An address that already has an account is not an error: the form must not tell a
+    stranger which addresses are registered. Nothing is created, the owner gets an
+    e-mail saying someone tried (at most ACCOUNTS_EMAIL_RATE_PER_ADDRESS), and None is
+    returned; the caller answers exactly as for a new account.
     """
     email = normalise_email(email)
     full_name = _nfc(full_name)
@@ -114,8 +117,6 @@ def user_register(
         except ValidationError:
             errors.setdefault("email", []).append(_("Enter a valid e-mail address, for example ten@example.vn."))
     _validate_profile_fields(full_name=full_name, phone=phone, language=language, errors=errors)
-    if "email" not in errors and User.objects.filter(email=email).exists():
-        errors.setdefault("email", []).append(_email_taken())
     candidate = User(email=email, full_name=full_name, phone=phone)
     try:
         validate_password(password, user=candidate)
@@ -126,8 +127,11 @@ def user_register(
     if client_ip:
         ratelimit.hit("register-ip", client_ip, settings.ACCOUNTS_REGISTER_RATE_PER_IP)
 
-    from .tasks import send_verification_email
-
+    existing = User.objects.filter(email=email).values_list("pk", flat=True).first()
+    if existing is not None:
+        make_password(password)  # the same work as creating the account, so timing tells nothing either
+        _notify_registration_attempt(existing, email)
+        return None
     try:
         with transaction.atomic():
             user = User.objects.create_user(
@@ -138,10 +142,24 @@ def user_register(
                 language=language,
                 email_verified=False,
             )
-            send_verification_email.delay_on_commit(user.pk)
-    except IntegrityError as exc:  # the same address registered a moment ago by a parallel request
-        raise ValidationError({"email": [_email_taken()]}) from exc
+            emails.queue_verification(user, idempotency_key=f"{emails.VERIFY_EMAIL}:u{user.pk}:registered")
+    except IntegrityError:  # the same address registered a moment ago by a parallel request
+        existing = User.objects.filter(email=email).values_list("pk", flat=True).first()
+        if existing is not None:
+            _notify_registration_attempt(existing, email)
+        return None
     return user
+
+
+def _notify_registration_attempt(user_id: int, email: str) -> None:
+    """Tell the owner of `email` that someone tried to register it (after commit, rate-limited quietly)."""
+    try:
+        ratelimit.hit("account-mail", email, settings.ACCOUNTS_EMAIL_RATE_PER_ADDRESS)
+    except RateLimited:
+        return  # the owner has been told recently; saying nothing keeps the answer identical
+    user = User.objects.filter(pk=user_id).first()
+    if user is not None:
+        emails.queue_registration_attempt(user)
 
 
 def user_verify_email(*, token: str) -> tuple[User, bool]:
@@ -158,8 +176,11 @@ def user_verify_email(*, token: str) -> tuple[User, bool]:
         raise ValidationError(_("This verification link is not valid."), code="invalid") from exc
     if not isinstance(data, dict):
         raise ValidationError(_("This verification link is not valid."), code="invalid")
+    user_id = data.get("u")
+    if not isinstance(user_id, int):
+        raise ValidationError(_("This verification link is not valid."), code="invalid")
     with transaction.atomic():
-        user = User.objects.select_for_update(no_key=True).filter(pk=data.get("u"), is_active=True).first()
+        user = User.objects.select_for_update(no_key=True).filter(pk=user_id, is_active=True).first()
         if user is None or not constant_time_compare(_email_fingerprint(user.email), str(data.get("e", ""))):
             raise ValidationError(_("This verification link is not valid."), code="invalid")
         if user.email_verified:
@@ -186,12 +207,9 @@ def user_send_verification(*, email: str, client_ip: str | None = None) -> None:
     if client_ip:
         ratelimit.hit("account-mail-ip", client_ip, settings.ACCOUNTS_EMAIL_RATE_PER_IP)
     ratelimit.hit("account-mail", email, settings.ACCOUNTS_EMAIL_RATE_PER_ADDRESS)
-    from .tasks import send_verification_email
-
-    pending = User.objects.filter(email=email, is_active=True, email_verified=False)
-    user_id = pending.values_list("pk", flat=True).first()
-    if user_id is not None:
-        send_verification_email.delay_on_commit(user_id)
+    user = User.objects.filter(email=email, is_active=True, email_verified=False).first()
+    if user is not None:
+        emails.queue_verification(user)
 
 
 # --- Log-in ---------------------------------------------------------------------------------
@@ -201,11 +219,9 @@ def _block_key(scope: str, key: str) -> str:
     return f"login-blocked:{scope}:{key}"
 
 
-def _login_scopes(email: str, client_ip: str | None) -> list[tuple[str, str, str]]:
-    scopes = [("login-fail-email", email, settings.ACCOUNTS_LOGIN_FAILURES_PER_EMAIL)]
-    if client_ip:
-        scopes.append(("login-fail-ip", client_ip, settings.ACCOUNTS_LOGIN_FAILURES_PER_IP))
-    return scopes
+def _login_scopes(client_ip: str | None) -> list[tuple[str, str, str]]:
+    # Per account, django-axes counts (address, IP): a per-address limit alone would let anyone lock the owner out.
+    return [("login-fail-ip", client_ip, settings.ACCOUNTS_LOGIN_FAILURES_PER_IP)] if client_ip else []
 
 
 def _login_rate_limited(retry_after: int) -> RateLimited:
@@ -222,23 +238,29 @@ def _login_rate_limited(retry_after: int) -> RateLimited:
 
 
 def user_authenticate(*, request: HttpRequest | None, email: str, password: str, client_ip: str | None) -> User:
-    """Check e-mail and password under the brute-force limit; return the user (not yet logged in).
+    """Check e-mail and password under the brute-force limits; return the user (not yet logged in).
 
-    Only failures count (ratelimit.hit on each). Once a window's limit is passed,
-    the (scope, key) is blocked until that window ends, even for the right
-    password: otherwise guessing could simply continue. Raises RateLimited or
+    Two limits: django-axes (its backend runs inside authenticate()) locks out one
+    address from one client IP after AXES_FAILURE_LIMIT failures, for AXES_COOLOFF_TIME;
+    and failures per client IP over all addresses are counted here (ratelimit.hit on
+    each), blocking that IP until the window ends, even for the right password:
+    otherwise guessing could simply continue. Raises LoginLockedOut, RateLimited or
     ValidationError (one generic message, so addresses cannot be probed).
     """
     email = normalise_email(email)
-    scopes = _login_scopes(email, client_ip)
+    scopes = _login_scopes(client_ip)
     now = time.time()
-    blocked_until = max((cache.get(_block_key(scope, key)) or 0) for scope, key, _rate in scopes)
+    blocked_until = max([cache.get(_block_key(scope, key)) or 0 for scope, key, _rate in scopes] or [0])
     if blocked_until > now:
         raise _login_rate_limited(int(blocked_until - now) + 1)
 
     user = authenticate(request, email=email, password=password) if email and password else None
     if user is not None:
         return user
+    if request is not None and getattr(request, "axes_locked_out", False):
+        from .lockout import retry_after_seconds
+
+        raise LoginLockedOut(retry_after_seconds(request, {"email": email}))
 
     retry_after = 0
     for scope, key, rate in scopes:
@@ -266,11 +288,9 @@ def password_reset_request(*, email: str, client_ip: str | None = None) -> None:
     if client_ip:
         ratelimit.hit("account-mail-ip", client_ip, settings.ACCOUNTS_EMAIL_RATE_PER_IP)
     ratelimit.hit("account-mail", email, settings.ACCOUNTS_EMAIL_RATE_PER_ADDRESS)
-    from .tasks import send_password_reset_email
-
     for user in User.objects.filter(email=email, is_active=True):
         if user.has_usable_password():
-            send_password_reset_email.delay_on_commit(user.pk)
+            emails.queue_password_reset(user)
 
 
 # --- Profile --------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """`python -m bench` (make bench) and `python -m bench --quick` (make bench-quick).
 
-Runs every benchmark of issue 6 against the real stack on this machine, prints one
+One part alone: `python -m bench --only stats` (or any of PARTS, comma-separated).
+Runs every benchmark of issues 6 and 14 against the real stack on this machine, prints one
 table of targets (measured, met or not) and writes it, with the details, the
 machine and the date, to bench/results/<date>[-quick].md (+ .json, + .svg plot).
 The quick run uses tiny sizes: it checks that everything still runs, not speed.
@@ -33,6 +34,7 @@ FULL = {
     "storm_rate": 5.0,
     "archive_sizes": [10_000, 100_000, 1_000_000],
     "per_kind": 40,
+    "shape_repeats": 8,  # each archive shape (bench/archive_shapes.py), at the largest size
     "throughput_s": 5.0,
     "throughput_rounds": 3,
     "staff_big": 100_000,
@@ -43,6 +45,24 @@ FULL = {
     "submit_concurrency": 8,
     # uvicorn processes: the deployment runs one per core (2 here, the target's figure); 1 for comparison.
     "submit_processes": [2, 1],
+    # Statistics (issue 14): questions with their events across 50 agencies and 3 years; each shape asked this often.
+    "stats_questions": 1_000_000,
+    "stats_repeats": 3,
+    # Live from the moderator's click (issue 17): watchers over several Node processes, churn and votes.
+    "click_sizes": [5000],
+    "click_clients": 3,
+    "click_rounds": 2,
+    "click_slots": 10,  # each slot: one approve through the API and one over the moderator's socket
+    "click_spacing": 1.0,
+    "click_churn_rate": 20.0,  # joins (and as many leaves) a second
+    "click_churn_pool": 150,
+    "click_vote_rate": 20.0,
+    "click_logged_in_every": 10,
+    "click_voters_every": 10,
+    "click_workers": 1,
+    # Routing suggestion (issue 15): generated answered questions (90 % trained on, 10 % held out), API requests.
+    "routing_questions": 1_000_000,
+    "routing_requests": 300,
 }
 QUICK = {
     **FULL,
@@ -61,6 +81,7 @@ QUICK = {
     "storm_rate": 5.0,
     "archive_sizes": [400],
     "per_kind": 4,
+    "shape_repeats": 2,
     "throughput_s": 1.0,
     "throughput_rounds": 1,
     "staff_big": 600,
@@ -70,8 +91,21 @@ QUICK = {
     "submit_rounds": 1,
     "submit_concurrency": 4,
     "submit_processes": [2],
+    "stats_questions": 600,
+    "stats_repeats": 1,
+    "click_sizes": [40],
+    "click_clients": 2,
+    "click_rounds": 1,
+    "click_slots": 3,
+    "click_churn_rate": 4.0,
+    "click_churn_pool": 4,
+    "click_vote_rate": 4.0,
+    "click_logged_in_every": 4,
+    "click_voters_every": 3,
+    "routing_questions": 3000,
+    "routing_requests": 40,
 }
-PARTS = ("fanout", "storm", "archive", "staff", "submit")
+PARTS = ("fanout", "click", "storm", "archive", "relevance", "staff", "submit", "stats", "routing")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,8 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", default=str(stack.ROOT / "bench" / "results"))
     parser.add_argument("--archive-sizes", help="comma-separated archive sizes instead of the plan's (with --keep-db)")
     parser.add_argument("--fanout-sizes", help="comma-separated watcher counts instead of the plan's")
+    parser.add_argument("--stats-questions", type=int, help="questions with events for the statistics part")
+    parser.add_argument("--routing-questions", type=int, help="generated answered questions for the routing part")
     parser.add_argument("--designs", default="floor,hub,group", help="fan-out designs to run")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn processes for the platform's fan-out")
+    parser.add_argument("--click-workers", type=int, help="uvicorn processes for the live part timed from the click")
     args = parser.parse_args(argv)
     plan = dict(QUICK if args.quick else FULL)
     if args.database:
@@ -93,8 +130,14 @@ def main(argv: list[str] | None = None) -> int:
         plan["archive_sizes"] = [int(x) for x in args.archive_sizes.split(",")]
     if args.fanout_sizes:
         plan["fanout_sizes"] = [int(x) for x in args.fanout_sizes.split(",")]
+    if args.stats_questions:
+        plan["stats_questions"] = args.stats_questions
+    if args.routing_questions:
+        plan["routing_questions"] = args.routing_questions
     plan["designs"] = [d for d in args.designs.split(",") if d]
     plan["workers"] = args.workers
+    if args.click_workers:
+        plan["click_workers"] = args.click_workers
     parts = [p for p in args.only.split(",") if p]
     unknown = set(parts) - set(PARTS)
     if unknown:
@@ -103,13 +146,24 @@ def main(argv: list[str] | None = None) -> int:
     stack.install_signal_handlers()
     from . import db
 
+    db.lock(plan["database"])  # before anything else: a second run on this database stops here
+    _say(f"run {stack.RUN_ID}: database {plan['database']}, Redis keys under {stack.RUN_PREFIX}:")
     started = time.monotonic()
     load_before = _loadavg()
     db.prepare(plan["database"], keep=args.keep_db)
-    db.flush_redis()
     stack.ensure_node_modules()
     results: dict = {"plan": plan, "parts": parts, "quick": args.quick}
-    runners = {"fanout": _fanout, "storm": _storm, "archive": _archive, "staff": _staff, "submit": _submit}
+    runners = {
+        "fanout": _fanout,
+        "click": _click,
+        "storm": _storm,
+        "archive": _archive,
+        "relevance": _relevance,
+        "staff": _staff,
+        "submit": _submit,
+        "stats": _stats,
+        "routing": _routing,
+    }
     errors = {}
     try:
         for part in PARTS:
@@ -124,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
                 stack.PROCS.stop_all()
     finally:
         stack.PROCS.stop_all()
+        db.flush_redis()  # this run's keys only
     results["errors"] = errors
     results["duration_s"] = time.monotonic() - started
     results["load_before"] = load_before
@@ -196,6 +251,41 @@ def _fanout(plan: dict) -> list:
     return results
 
 
+def _click(plan: dict) -> list:
+    from . import click
+
+    results = []
+    for n in plan["click_sizes"]:
+        for design in ("floor", "hub"):
+            _say(
+                f"live from the click: {design}, {n} watchers over {plan['click_clients']} Node processes, "
+                f"load {_loadavg()}"
+            )
+            result = click.run_click(
+                design,
+                n,
+                database=plan["database"],
+                clients=plan["click_clients"],
+                slots=plan["click_slots"],
+                rounds=plan["click_rounds"],
+                spacing=plan["click_spacing"],
+                timeout=plan["timeout"],
+                workers=plan["click_workers"],
+                churn_rate=plan["click_churn_rate"],
+                churn_pool=plan["click_churn_pool"],
+                vote_rate=plan["click_vote_rate"],
+                logged_in_every=plan["click_logged_in_every"],
+                voters_every=plan["click_voters_every"],
+            )
+            _say(
+                f"  {result.delivered}/{result.events} events, p50 {result.p50} p99 {result.p99} ms; action p99 "
+                f"{result.action_p99} ms; CPU/event {result.cpu_per_event_ms} ms; counts max/socket "
+                f"{result.counts_max_per_socket} in {result.window_s:.1f} s; churn {result.churn}; votes {result.votes}"
+            )
+            results.append(result)
+    return results
+
+
 def _storm(plan: dict):
     from . import fanout
 
@@ -224,6 +314,8 @@ def _archive(plan: dict) -> list:
             throughput_s=plan["throughput_s"],
             rounds=plan["throughput_rounds"],
             explain=rows == max(plan["archive_sizes"]),
+            shape_repeats=plan["shape_repeats"] if rows == max(plan["archive_sizes"]) else 0,
+            quick=plan["shape_repeats"] < 5,
         )
         _say(
             f"  generated in {result.generate_s or 0:.0f} s; "
@@ -232,6 +324,17 @@ def _archive(plan: dict) -> list:
         )
         results.append(result)
     return results
+
+
+def _relevance(plan: dict):
+    from . import archive, relevance
+
+    # Over the archive the archive part generated (or this many questions: the quick run's small one).
+    archive.grow_to(max(plan["archive_sizes"]))
+    _say("relevance: labelled queries, nDCG@10 and recall@10")
+    result = relevance.run()
+    _say(f"  nDCG@10 {result.ndcg10:.3f}, recall@10 {result.recall10:.3f}, p95 {result.p95_ms:.0f} ms")
+    return result
 
 
 def _staff(plan: dict):
@@ -267,6 +370,35 @@ def _submit(plan: dict) -> list:
             )
             results.append(result)
     return results
+
+
+def _stats(plan: dict):
+    from . import stats
+
+    _say(f"statistics: {plan['stats_questions']:,} questions with their events, {stats.AGENCIES} agencies")
+    result = stats.run(plan["database"], questions=plan["stats_questions"], repeats=plan["stats_repeats"])
+    _say(
+        f"  full rebuild {result.rebuild_s:.1f} s ({result.daily_rows:,} daily rows); days "
+        + ", ".join(f"{s:.2f}" for s in result.days.values())
+        + " s; PDF "
+        + ", ".join(f"{s:.1f}" for s in result.pdf.values())
+        + " s; "
+        + ", ".join(f"{k} p95 {v['server_p95']:.0f}" for k, v in result.kinds.items() if v["server_p95"])
+    )
+    return result
+
+
+def _routing(plan: dict) -> dict:
+    from . import routing
+
+    _say(f"routing: {plan['routing_questions']:,} generated answered questions, {plan['routing_requests']} requests")
+    result = routing.run(plan["routing_questions"], requests=plan["routing_requests"])
+    _say(
+        f"  top-1 {result['agency_top1']:.1%}, top-3 {result['agency_top3']:.1%}, topic {result['topic_top1']:.1%}; "
+        f"trained in {result['train_s']} s, peak RSS {result['rss_peak_after_mib']} MiB; "
+        f"suggestion p95 {result['suggest_p95_ms']} ms"
+    )
+    return result
 
 
 if __name__ == "__main__":

@@ -72,6 +72,8 @@ class SizeResult:
     list_server_p95: list[float] = field(default_factory=list)
     throughput_errors: int = 0
     plans: dict = field(default_factory=dict)
+    # Every archive shape on its own line (bench/archive_shapes.py), cache off, with its plan kind.
+    shapes: list = field(default_factory=list)
 
     @property
     def ratio(self) -> float | None:
@@ -121,7 +123,16 @@ def _samples(count: int, rng: random.Random) -> tuple[list[str], list[str]]:
 
 
 def run_size(
-    database: str, rows: int, *, per_kind: int, throughput_s: float, rounds: int, explain: bool = False, seed: int = 7
+    database: str,
+    rows: int,
+    *,
+    per_kind: int,
+    throughput_s: float,
+    rounds: int,
+    explain: bool = False,
+    seed: int = 7,
+    shape_repeats: int = 0,
+    quick: bool = False,
 ) -> SizeResult:
     generated = grow_to(rows)
     result = SizeResult(rows=_published_count(), generate_s=generated)
@@ -151,6 +162,10 @@ def run_size(
             for kind, paths in kinds.items():
                 target[kind] = timed.run(paths)
             timed.close()
+            if not cached and shape_repeats:
+                from . import archive_shapes
+
+                result.shapes = archive_shapes.run(server.base, repeats=shape_repeats, quick=quick)
             _throughput(server, result, cached=cached, seconds=throughput_s, rounds=rounds)
         finally:
             server.stop()

@@ -5,8 +5,8 @@ Node watchers and the same kind of frame:
 
 - floor: bench/floor_server.py, a bare `websockets.broadcast` server fed by Redis pub/sub;
 - hub: the platform as deployed (uvicorn, the per-process hub of dialogues/hub.py);
-- group: the straightforward Channels design (every consumer in a channels-redis core-layer
-  group; the same server with DIALOGUES_FANOUT=group).
+- group: the straightforward Channels design (bench/group.py: every consumer in a channels-redis
+  core-layer group; the same server with DIALOGUES_FANOUT=group).
 
 For the platform designs an event is a real moderator action: the harness calls
 dialogues.services.live_question_approve on a pending question; t0 is taken by an
@@ -24,22 +24,18 @@ from dataclasses import dataclass, field
 import orjson
 import redis
 from django.db import transaction
-from django.test.utils import override_settings
 from django.utils import timezone
 
 from . import stack
 from .stack import PROCS, NodeWatchers, Server, percentile
 
-FLOOR_CHANNEL = "bench:floor"
+FLOOR_CHANNEL = f"{stack.RUN_PREFIX}:floor"
 
 
-@dataclass
-class Round:
-    latencies_ms: list[float]  # per event: last watcher's receipt - commit
-    first_ms: list[float]  # per event: first watcher's receipt - commit
-    delivered: int  # events that reached every watcher
-    events: int
-    rate: float | None = None  # events per second actually triggered (bursts)
+class Latencies:
+    """p50 and p99 of `latencies_ms` (the last watcher's receipt of each event)."""
+
+    latencies_ms: list[float]
 
     @property
     def p50(self):
@@ -48,6 +44,15 @@ class Round:
     @property
     def p99(self):
         return percentile(self.latencies_ms, 99)
+
+
+@dataclass
+class Round(Latencies):
+    latencies_ms: list[float]  # per event: last watcher's receipt - commit
+    first_ms: list[float]  # per event: first watcher's receipt - commit
+    delivered: int  # events that reached every watcher
+    events: int
+    rate: float | None = None  # events per second actually triggered (bursts)
 
 
 @dataclass
@@ -287,7 +292,7 @@ def _run_design(
                 FLOOR_CHANNEL,
             ],
         )
-        _wait_port(port, floor)
+        wait_port(port, floor)
         url = f"ws://127.0.0.1:{port}/"
         origin = f"http://127.0.0.1:{port}"
         pid = floor.pid
@@ -357,7 +362,7 @@ def _run_design(
     return result
 
 
-def _wait_port(port: int, proc, timeout: float = 30.0) -> None:
+def wait_port(port: int, proc, timeout: float = 30.0) -> None:
     import socket
 
     deadline = time.monotonic() + timeout
@@ -374,7 +379,9 @@ def _wait_port(port: int, proc, timeout: float = 30.0) -> None:
 
 def group_override():
     """The harness publishes like a server configured for the straightforward design."""
-    return override_settings(DIALOGUES_FANOUT="group")
+    from . import group
+
+    return group.publishing()
 
 
 # --- Reconnect storm ------------------------------------------------------------------------------

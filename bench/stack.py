@@ -2,6 +2,11 @@
 
 Every process started here is in its own process group and is killed when the
 run ends (normally, on an error, or on Ctrl-C). Load stays on loopback.
+
+Two runs on one machine never cross: every Redis key and channel a run's servers use
+(hub channels, viewer counts, the cache, the channel layer, the Celery broker) starts
+with the run's own prefix RUN_PREFIX; ports come from BENCH_PORTS ("18000-18100") when
+set; and a run holds a lock on its database for its whole duration (bench/db.py).
 """
 
 import atexit
@@ -9,6 +14,7 @@ import contextlib
 import json
 import os
 import queue
+import secrets
 import signal
 import socket
 import statistics
@@ -28,7 +34,10 @@ REDIS_BASE = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
 # Another DB number lets two runs share the Redis server without flushing each other's keys.
 REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "9"))
 REDIS_URL = f"{REDIS_BASE}/{REDIS_DB}"
-HUB_PREFIX = f"bench{REDIS_DB}:dlg"
+# This run's namespace in Redis: a run never reads, flushes or receives another run's keys or messages.
+RUN_ID = os.environ.get("BENCH_RUN_ID") or f"{os.getpid():x}{secrets.token_hex(3)}"
+RUN_PREFIX = f"bench{REDIS_DB}:{RUN_ID}"
+HUB_PREFIX = f"{RUN_PREFIX}:dlg"
 
 
 def bench_env(database: str) -> dict[str, str]:
@@ -38,6 +47,9 @@ def bench_env(database: str) -> dict[str, str]:
         "DJANGO_SECRET_KEY": "bench-only-not-a-secret",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_COOKIES": "false",
+        # The harness talks plain http to the server (no TLS proxy in front): no https redirect, no HSTS.
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_SECURE_HSTS_SECONDS": "0",
         "DATABASE_URL": f"{PG_URL}/{database}",
         # A connection pool: under ASGI, CONN_MAX_AGE would leave one connection behind per request
         # and 0 opens a new one per request (docs/performance.md).
@@ -46,6 +58,8 @@ def bench_env(database: str) -> dict[str, str]:
         "REDIS_URL": REDIS_URL,
         "CELERY_BROKER_URL": REDIS_URL,
         "DIALOGUES_HUB_PREFIX": HUB_PREFIX,
+        # Cache keys, channel-layer and Celery broker keys under the run's prefix too (bench/settings.py).
+        "BENCH_RUN_PREFIX": RUN_PREFIX,
         "EMAIL_URL": "dummymail://",
         # The load comes from one address and a few e-mails: anti-spam limits would stop it, not the server.
         "QA_SUBMIT_RATE_PER_IP": "100000000/h",
@@ -106,10 +120,44 @@ def install_signal_handlers() -> None:
     signal.signal(signal.SIGINT, _on_signal)
 
 
+def port_range(spec: str | None) -> range | None:
+    """BENCH_PORTS: "18000-18100" (both ends included) or one port; empty: any free port the system gives."""
+    if not spec or not spec.strip():
+        return None
+    low, _, high = spec.strip().partition("-")
+    try:
+        first, last = int(low), int(high or low)
+    except ValueError:
+        raise SystemExit(f"BENCH_PORTS={spec!r}: expected a range such as 18000-18100") from None
+    if not 1024 <= first <= last <= 65535:
+        raise SystemExit(f"BENCH_PORTS={spec!r}: expected a range within 1024-65535, low end first")
+    return range(first, last + 1)
+
+
+_given_ports: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A loopback port nobody listens on: from BENCH_PORTS when set (so two runs given disjoint ranges never
+    cross), else one the system picks. A port given once in this run is not given again."""
+    ports = port_range(os.environ.get("BENCH_PORTS"))
+    if ports is None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        _given_ports.add(port)
+        return port
+    for port in ports:
+        if port in _given_ports:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue  # in use (another run, or a server of ours still closing)
+        _given_ports.add(port)
+        return port
+    raise RuntimeError(f"no free port left in BENCH_PORTS={os.environ['BENCH_PORTS']}")
 
 
 def rss_kib(pid: int) -> int:
@@ -236,6 +284,7 @@ class NodeWatchers:
             bufsize=1,
         )
         self.lines: queue.Queue = queue.Queue()
+        self.acted: queue.Queue = queue.Queue()  # the moderator socket's timed acks (arrive on their own)
         self.done: dict[int, dict] = {}
         self._done_lock = threading.Lock()
         threading.Thread(target=self._read, daemon=True).start()
@@ -249,6 +298,8 @@ class NodeWatchers:
             if message.get("ev") == "done":
                 with self._done_lock:
                     self.done[message["seq"]] = message
+            elif message.get("ev") == "acted":
+                self.acted.put(message)
             else:
                 self.lines.put(message)
 
@@ -277,6 +328,46 @@ class NodeWatchers:
         with contextlib.suppress(Exception):
             self.call(cmd="close", timeout=10)
         PROCS.stop(self.proc)
+
+
+class NodeFleet:
+    """Watchers spread over several Node processes (as real viewers are spread over many machines).
+
+    An event is done when every process has seen it at all its measured watchers; its first
+    receipt is the earliest of the processes', its last the latest.
+    """
+
+    def __init__(self, processes: int) -> None:
+        self.members = [NodeWatchers() for _ in range(max(processes, 1))]
+
+    def each(self, commands: list[dict], timeout: float = 120.0) -> list[dict]:
+        """Send each member its command at once, then collect the answers (they run in parallel)."""
+        for member, command in zip(self.members, commands, strict=True):
+            member.send(**command)
+        answers = []
+        for member, command in zip(self.members, commands, strict=True):
+            try:
+                answers.append(member.lines.get(timeout=timeout))
+            except queue.Empty:
+                raise RuntimeError(f"node watchers did not answer {command.get('cmd')} in {timeout} s") from None
+        return answers
+
+    def all(self, timeout: float = 120.0, **command) -> list[dict]:
+        return self.each([command] * len(self.members), timeout)
+
+    def wait_done(self, seqs: list[int], timeout: float) -> dict[int, dict]:
+        deadline = time.monotonic() + timeout
+        found: dict[int, dict] = {}
+        per_member = [m.wait_done(seqs, max(deadline - time.monotonic(), 0.0)) for m in self.members]
+        for seq in seqs:
+            parts = [done[seq] for done in per_member if seq in done]
+            if len(parts) == len(self.members):
+                found[seq] = {"first": min(p["first"] for p in parts), "last": max(p["last"] for p in parts)}
+        return found
+
+    def close(self) -> None:
+        for member in self.members:
+            member.close()
 
 
 def node_load(args: dict, timeout: float) -> dict:

@@ -37,7 +37,7 @@ def _agency_and_user(code: str, slug: str, name: str):
     return agency, user
 
 
-def _session_cookie(user) -> str:
+def session_cookie(user) -> str:
     from django.test import Client
 
     client = Client()
@@ -94,7 +94,7 @@ def run(database: str, *, big: int, small: int, per_kind: int) -> StaffResult:
     server = Server(database, label="staff")
     try:
         for prefix, user in (("small", small_user), ("big", big_user)):
-            timed = Timed(server.base, headers={"Cookie": f"sessionid={_session_cookie(user)}"})
+            timed = Timed(server.base, headers={"Cookie": f"sessionid={session_cookie(user)}"})
             paths = _paths(prefix, per_kind)
             timed.run([p[0] for p in paths.values()] * 2)
             for kind, kind_paths in paths.items():

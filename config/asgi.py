@@ -20,6 +20,11 @@ changes that remove the per-request overhead between the server and the view
 
 Every view of the project is synchronous; an async view would still work (Django's
 sync chain calls it through async_to_sync), only without the benefit.
+
+ASGI_FAST_HTTP=false (a setting, default true) serves HTTP with Django's stock
+ASGIHandler instead: the fallback if a Django upgrade or an async view ever
+disagrees with the handler above. Both are tested with the same requests
+(tests/config/test_asgi.py).
 """
 
 import os
@@ -63,9 +68,16 @@ class RequestThreadASGIHandler(ASGIHandler):
         return await sync_to_async(self.get_response, thread_sensitive=True)(request)
 
 
-def get_asgi_application() -> RequestThreadASGIHandler:
+def http_handler() -> ASGIHandler:
+    """The HTTP handler ASGI_FAST_HTTP selects: the measured one (default) or Django's stock one."""
+    from django.conf import settings
+
+    return RequestThreadASGIHandler() if settings.ASGI_FAST_HTTP else ASGIHandler()
+
+
+def get_asgi_application() -> ASGIHandler:
     django.setup(set_prefix=False)
-    return RequestThreadASGIHandler()
+    return http_handler()
 
 
 # Django must be set up before the consumers (and the models they import) load.

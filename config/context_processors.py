@@ -5,4 +5,4 @@ from django.http import HttpRequest
 
 
 def portal(request: HttpRequest) -> dict:
-    return {"PORTAL_NAME": settings.PORTAL_NAME}
+    return {"PORTAL_NAME": settings.PORTAL_NAME, "LIVE_HEARTBEAT_SECONDS": settings.DIALOGUES_HEARTBEAT_SECONDS}

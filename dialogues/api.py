@@ -1,6 +1,6 @@
 """REST API of live dialogues (/api/v1/dialogues/). Thin: parse, call a service or selector, render.
 
-Errors are mapped in config.api.exception_handler: ValidationError → 400,
+Errors are mapped in core.api.exception_handler: ValidationError → 400,
 PermissionDenied → 403, TransitionNotAllowed → 409, RateLimited → 429.
 """
 
@@ -11,12 +11,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Agency
+from core.client_ip import client_ip
+from core.parsers import LimitedJSONParser
 from qa.models import Topic
 
 from . import identity, payloads, permissions, selectors, services
@@ -131,7 +133,7 @@ class QuestionListView(APIView):
             display_name=data.validated_data["name"],
             email=data.validated_data["email"],
             browser_key=identity.from_request(request),
-            client_ip=identity.client_ip(request),
+            client_ip=client_ip(request),
         )
         return Response(s.AskOut({"id": question.pk, "status": question.status}).data, status=status.HTTP_201_CREATED)
 
@@ -199,7 +201,7 @@ class SubscribeView(APIView):
             user=request.user,
             email=data.validated_data["email"],
             language=getattr(request, "LANGUAGE_CODE", "vi"),
-            client_ip=identity.client_ip(request),
+            client_ip=client_ip(request),
         )
         return Response(s.SubscribeOut(subscription).data, status=status.HTTP_201_CREATED)
 
@@ -306,7 +308,7 @@ QuestionForwardView = _question_action_view(
 def _session_action_view(name: str, summary: str, call, request_serializer=None, response=s.SessionStateOut):
     class SessionActionView(APIView):
         permission_classes = [IsAuthenticated]
-        parser_classes = [JSONParser, FormParser, MultiPartParser]
+        parser_classes = [LimitedJSONParser, FormParser, MultiPartParser]
 
         @extend_schema(tags=STAFF_TAG, summary=summary, request=request_serializer, responses={200: response, **ERRORS})
         def post(self, request, pk: int):

@@ -4,16 +4,16 @@ from django.urls import path
 
 from . import api
 
-question = "<int:pk>/moderation/questions/<int:question_pk>"
-moderation = "<int:pk>/moderation"
+question = "<id:pk>/moderation/questions/<id:question_pk>"
+moderation = "<id:pk>/moderation"
 
 urlpatterns = [
     path("", api.SessionListView.as_view(), name="dialogues-api-list"),
-    path("<int:pk>/", api.SessionDetailView.as_view(), name="dialogues-api-detail"),
-    path("<int:pk>/questions/", api.QuestionListView.as_view(), name="dialogues-api-questions"),
-    path("<int:pk>/questions/<int:question_pk>/vote/", api.VoteView.as_view(), name="dialogues-api-vote"),
-    path("<int:pk>/events/", api.EventListView.as_view(), name="dialogues-api-events"),
-    path("<int:pk>/subscribe/", api.SubscribeView.as_view(), name="dialogues-api-subscribe"),
+    path("<id:pk>/", api.SessionDetailView.as_view(), name="dialogues-api-detail"),
+    path("<id:pk>/questions/", api.QuestionListView.as_view(), name="dialogues-api-questions"),
+    path("<id:pk>/questions/<id:question_pk>/vote/", api.VoteView.as_view(), name="dialogues-api-vote"),
+    path("<id:pk>/events/", api.EventListView.as_view(), name="dialogues-api-events"),
+    path("<id:pk>/subscribe/", api.SubscribeView.as_view(), name="dialogues-api-subscribe"),
     path(f"{moderation}/questions/", api.ModerationQuestionListView.as_view(), name="dialogues-api-mod-questions"),
     path(f"{question}/approve/", api.QuestionApproveView.as_view(), name="dialogues-api-approve"),
     path(f"{question}/reject/", api.QuestionRejectView.as_view(), name="dialogues-api-reject"),

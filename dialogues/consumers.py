@@ -13,8 +13,10 @@ several events go out as `batch` frames, like the hub's live passes.
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 import orjson
+import redis
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -22,12 +24,16 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from accounts.errors import DomainError, RateLimited, TransitionNotAllowed
 from accounts.permissions import forget_roles
+from core.client_ip import client_ip_from_scope
+from core.errors import DomainError
+from core.input import NULL, contains_null, depth_message, json_too_deep, null_character_message
+from core.responses import error_reply
 
 from . import hub as hub_module
 from . import identity, payloads, permissions, selectors, services
 from .hub import MODERATORS, PUBLIC
+from .metrics import LIVE_SOCKETS
 from .models import DialogueSession, LiveQuestion
 
 log = logging.getLogger(__name__)
@@ -37,6 +43,14 @@ CLOSE_FLOOD = 4008
 CLOSE_UNAVAILABLE = 1011
 CLOSE_TOO_SLOW = 4009
 STRIKE_WINDOW = 10.0  # seconds without a refused message before the flood count starts again
+
+# Moderators' and panelists' actions run on threads of their own. Every other database call of this process's
+# sockets (joins, votes, questions) queues on one shared thread (thread-sensitive), and with thousands of
+# watchers joining and voting a moderator's approve waited there behind them, for seconds (bench/click.py).
+STAFF_LANE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="dialogues-staff")
+# Watchers' votes and questions too: on that shared thread, 20 votes a second left joining sockets waiting
+# seconds for their snapshot on a busy machine. Joins (role, replay, snapshot) keep the shared thread.
+PARTICIPANT_LANE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="dialogues-participants")
 
 
 @database_sync_to_async
@@ -62,13 +76,6 @@ def _moderation_snapshot(session_id: int) -> tuple[int, str]:
     return seq, payloads.encode({"type": "moderation", "scope": MODERATORS, "seq": seq, "data": data})
 
 
-@database_sync_to_async
-def _public_snapshot(session_id: int) -> tuple[int, str]:
-    data = selectors.snapshot(session_id)
-    seq = data.pop("seq")
-    return seq, payloads.encode({"type": "snapshot", "seq": seq, "data": data})
-
-
 def _int(value) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
@@ -77,10 +84,19 @@ def _text(value, limit: int = 6000) -> str:
     return value[:limit] if isinstance(value, str) else ""
 
 
+def _safe_ref(ref):
+    """The client's `ref`, echoed only when it is a short string or number without a null character."""
+    if isinstance(ref, str | int) and not isinstance(ref, bool) and len(str(ref)) <= 64 and NULL not in str(ref):
+        return ref
+    return None
+
+
 class DialogueConsumer(AsyncWebsocketConsumer):
     """Hub fan-out (the default). No channel layer: nothing per socket on the event path but one send."""
 
-    channel_layer_alias = "dialogues-hub-has-no-layer"  # unknown alias: Channels skips its per-socket receive loop
+    # Unknown alias: Channels gives no layer, so no channel and no second receive loop per socket.
+    # Relies on Channels internals, checked in tests/dialogues/test_channels_assumptions.py.
+    channel_layer_alias = "dialogues-hub-has-no-layer"
 
     # Messages a watcher may send; moderators and panelists add theirs (checked again in the services).
     WATCHER_TYPES = {"hello", "ping", "ask", "vote"}
@@ -90,6 +106,7 @@ class DialogueConsumer(AsyncWebsocketConsumer):
         self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
         self.buffering = True
         self.buffer: list[tuple[str, int, str]] = []
+        self.live_pass = -1  # the hub's pass during which this socket stopped buffering (hub.Room._send_all)
         self.last = {PUBLIC: 0, MODERATORS: 0}
         self.joined = False
         self.room = None
@@ -100,8 +117,7 @@ class DialogueConsumer(AsyncWebsocketConsumer):
         language = cookies.get(settings.LANGUAGE_COOKIE_NAME)
         if language in dict(settings.LANGUAGES):
             translation.activate(language)
-        client = self.scope.get("client") or (None, None)
-        self.client_ip = client[0]
+        self.client_ip = client_ip_from_scope(self.scope)
         loop = asyncio.get_running_loop()
         self.tokens = float(settings.DIALOGUES_WS_BURST)
         self.tokens_at = loop.time()
@@ -112,6 +128,8 @@ class DialogueConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_NOT_FOUND)
             return
         await self.accept()
+        LIVE_SOCKETS.inc()
+        self.counted = True
 
     async def find_role(self) -> str | None:
         """The socket's role, or None for an unknown session.
@@ -129,6 +147,9 @@ class DialogueConsumer(AsyncWebsocketConsumer):
         return await _role(self.session_id, self.user)
 
     async def disconnect(self, code) -> None:
+        if getattr(self, "counted", False):
+            self.counted = False
+            LIVE_SOCKETS.dec()
         await self.leave()
 
     def kick(self) -> None:
@@ -138,6 +159,7 @@ class DialogueConsumer(AsyncWebsocketConsumer):
     async def dispatch(self, message) -> None:
         # Channels closes stale DB connections through a thread hop before every handler; all database
         # work here already runs in database_sync_to_async (which does that itself), so skip the hop.
+        # Checked against Channels in tests/dialogues/test_channels_assumptions.py.
         handler = getattr(self, message["type"].replace(".", "_"), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
@@ -173,6 +195,9 @@ class DialogueConsumer(AsyncWebsocketConsumer):
         if len(text_data) > settings.DIALOGUES_WS_MAX_MESSAGE_BYTES:
             await self.error("too_large", _("This message is too long."))
             return
+        if json_too_deep(text_data, settings.API_JSON_MAX_DEPTH):
+            await self.error("bad_message", depth_message())
+            return
         try:
             message = orjson.loads(text_data)
         except orjson.JSONDecodeError:
@@ -181,9 +206,11 @@ class DialogueConsumer(AsyncWebsocketConsumer):
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
             await self.error("bad_message", _("A message is a JSON object with a “type”."))
             return
-        ref = message.get("ref")
-        if not (isinstance(ref, str | int) and not isinstance(ref, bool) and len(str(ref)) <= 64):
-            ref = None
+        if contains_null(message):
+            # The HTTP path refuses it the same way (core.input); the services could not store it anyway.
+            await self.error("invalid", null_character_message(), _safe_ref(message.get("ref")))
+            return
+        ref = _safe_ref(message.get("ref"))
         kind = message["type"]
         handler = getattr(self, "on_" + kind.replace(".", "_"), None) if kind.replace(".", "_").isidentifier() else None
         if handler is None:
@@ -232,6 +259,9 @@ class DialogueConsumer(AsyncWebsocketConsumer):
     def counts_frame(self) -> str | None:
         return self.room.counts_frame(full=True)
 
+    def status_frame(self) -> str | None:
+        return None if self.room.live else self.room.status_frame()
+
     async def on_hello(self, message: dict, ref) -> None:
         if self.joined:
             await self.error("already_started", _("“hello” was already sent on this connection."), ref)
@@ -243,6 +273,11 @@ class DialogueConsumer(AsyncWebsocketConsumer):
         self.joined = True
         try:
             await self.join()
+        except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:  # Redis down: one line, no traceback
+            log.warning("dialogues: could not join session %s, hub unavailable: %s", self.session_id, exc)
+            await self.error("unavailable", _("The live service is unavailable. Trying again shortly."), ref)
+            await self.close(code=CLOSE_UNAVAILABLE)
+            return
         except Exception:
             log.exception("dialogues: could not join session %s", self.session_id)
             await self.error("unavailable", _("The live service is unavailable. Trying again shortly."), ref)
@@ -284,9 +319,14 @@ class DialogueConsumer(AsyncWebsocketConsumer):
             for text in hub_module.batch_frames(texts):
                 await self.send(text_data=text)
         self.buffering = False
+        if self.room is not None:  # None in the benchmark's group design (bench/group.py), which has no hub
+            self.live_pass = self.room.passes
         counts = self.counts_frame()
         if counts:
             await self.send(text_data=counts)
+        status = self.status_frame()
+        if status:  # live events are not flowing now (Redis lost): the page shows "reconnecting" until they do
+            await self.send(text_data=status)
 
     async def on_ping(self, message: dict, ref) -> None:
         body = {"type": "pong"}
@@ -308,21 +348,14 @@ class DialogueConsumer(AsyncWebsocketConsumer):
         return function(actor=self.user, **kwargs)
 
     async def act(self, ref, function, result=None, **kwargs) -> None:
+        staff = self.role in (permissions.MODERATOR, permissions.PANELIST)
+        lane = STAFF_LANE if staff else PARTICIPANT_LANE
+        call = database_sync_to_async(self._call, thread_sensitive=False, executor=lane)
         try:
-            value = await database_sync_to_async(self._call)(function, kwargs)
-        except PermissionDenied as exc:
-            await self.error("forbidden", str(exc) or _("You may not do this."), ref)
-        except TransitionNotAllowed as exc:
-            await self.error(exc.code if exc.code != "transition_not_allowed" else "conflict", str(exc.message), ref)
-        except RateLimited as exc:
-            await self.error("rate_limited", str(exc.message), ref)
-        except ValidationError as exc:
-            fields = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-            await self.error("invalid", " ".join(m for ms in fields.values() for m in ms), ref, fields=fields)
-        except ObjectDoesNotExist as exc:
-            await self.error("not_found", str(exc) or _("Not found."), ref)
-        except DomainError as exc:
-            await self.error(exc.code, str(exc.message), ref)
+            value = await call(function, kwargs)
+        except (PermissionDenied, ObjectDoesNotExist, ValidationError, DomainError) as exc:
+            reply = error_reply(exc)  # the one mapping (core.responses): the same meaning as in the API
+            await self.error(reply.socket_code, reply.message, ref, fields=reply.fields)
         else:
             await self.ack(ref, result(value) if result else {})
 
@@ -424,56 +457,3 @@ class DialogueConsumer(AsyncWebsocketConsumer):
             session_id=self.session_id,
             text=_text(message.get("text"), 1000),
         )
-
-
-class GroupDialogueConsumer(DialogueConsumer):
-    """The straightforward design, kept to be measured against (DIALOGUES_FANOUT = "group").
-
-    Every socket joins Channels groups on the default layer and forwards each
-    group message itself, through Channels' stock dispatch. Replays and
-    snapshots always read the database; counts are not coalesced.
-    """
-
-    channel_layer_alias = "default"
-
-    async def find_role(self) -> str | None:
-        return await _role(self.session_id, self.user)
-
-    async def dispatch(self, message) -> None:
-        await AsyncWebsocketConsumer.dispatch(self, message)
-
-    async def join(self) -> None:
-        await self.channel_layer.group_add(hub_module.group_name(self.session_id, PUBLIC), self.channel_name)
-        if self.role == permissions.MODERATOR:
-            await self.channel_layer.group_add(hub_module.group_name(self.session_id, MODERATORS), self.channel_name)
-
-    async def leave(self) -> None:
-        if self.joined:
-            for scope in (PUBLIC, MODERATORS):
-                await self.channel_layer.group_discard(hub_module.group_name(self.session_id, scope), self.channel_name)
-
-    def replay_from_memory(self, after: int) -> None:
-        return None
-
-    async def snapshot(self) -> tuple[int, str]:
-        return await _public_snapshot(self.session_id)
-
-    def counts_frame(self) -> None:
-        return None
-
-    async def dlg_event(self, message: dict) -> None:
-        scope, seq, text = message["scope"], message["seq"], message["text"]
-        if self.buffering:
-            self.buffer.append((scope, seq, text))
-        elif seq > self.last[scope]:
-            self.last[scope] = seq
-            await self.send(text_data=text)
-
-    async def dlg_votes(self, message: dict) -> None:
-        if not self.buffering:
-            body = {"type": "counts", "data": {"votes": {str(message["question"]): message["count"]}}}
-            await self.send(text_data=payloads.encode(body))
-
-
-def consumer_class() -> type[DialogueConsumer]:
-    return GroupDialogueConsumer if settings.DIALOGUES_FANOUT == "group" else DialogueConsumer

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.collation import sorted_vi
 from qa.models import Topic
 
 from .models import AnswerKind
@@ -64,6 +65,12 @@ class AnnouncementForm(forms.Form):
 class ForwardForm(forms.Form):
     topic = forms.ModelChoiceField(label=_("Topic"), queryset=Topic.objects.filter(is_active=True), required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Shown in Vietnamese alphabetical order; the queryset still checks what is posted.
+        topics = sorted_vi(self.fields["topic"].queryset)
+        self.fields["topic"].choices = [("", self.fields["topic"].empty_label), *((t.pk, t.name) for t in topics)]
+
 
 class ReorderForm(forms.Form):
     order = forms.CharField(required=True)
@@ -73,12 +80,3 @@ class ReorderForm(forms.Form):
             return [int(part) for part in self.cleaned_data["order"].split(",") if part.strip()]
         except ValueError:
             raise ValidationError(_("Invalid order.")) from None
-
-
-def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on the field it names, or above the form."""
-    if hasattr(exc, "error_dict"):
-        for field, messages in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, exc.messages)

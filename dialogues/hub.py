@@ -29,6 +29,11 @@ Guarantees kept here, once per process rather than per socket:
   a reconnecting client resumes from memory;
 - vote and viewer counts are coalesced into one `counts` frame per interval.
 
+A pass gives the event loop back every FAIR_SLICE: the same process serves HTTP
+requests and the sockets' own messages (a moderator's approve, its ack), and
+those must not wait for a pass over thousands of sockets to end (measured in
+bench/fanout.py: the action's response time while the fan-out runs).
+
 Without a Redis URL (the embedded run) the same hub runs on an in-process bus.
 """
 
@@ -41,10 +46,23 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from channels.db import database_sync_to_async
 from django.conf import settings
+
+from .metrics import EVENTS_FANNED_OUT, EVENTS_PUBLISHED, FRAMES_SENT
+
+if TYPE_CHECKING:
+    import redis
+    import redis.asyncio
+
+    from .consumers import DialogueConsumer
+
+# What the in-process bus calls with each frame: (channel, data).
+BusCallback = Callable[[str, bytes], None]
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +75,9 @@ ROOM_LINGER = 30.0  # a room outlives its last socket this long, so a reconnect 
 SNAPSHOT_MAX_AGE = 2.0
 VIEWERS_EVERY = 2.0  # seconds between exchanges of viewer counts between processes
 VIEWERS_STALE = 10.0
-SLOW_SEND = 2.0  # a socket whose send makes no progress this long is dropped (it stopped reading)
+SLOW_SEND = 2.0  # a send that makes no progress this long times out: that socket is dropped (it stopped reading)
 BATCH_MAX_CHARS = 64 * 1024  # events beyond this go in the next frame of the same pass (clients' frame limits)
+FAIR_SLICE = 0.004  # a send pass yields to the event loop at least this often (seconds)
 
 PROCESS_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
@@ -70,11 +89,6 @@ def hub_config() -> tuple[str, str]:
 
 def channel_name(prefix: str, session_id: int, kind: str) -> str:
     return f"{prefix}:{session_id}:{kind}"
-
-
-def group_name(session_id: int, scope: str) -> str:
-    """Channels group of the straightforward design (DIALOGUES_FANOUT = "group")."""
-    return f"dlg.{session_id}.{scope}"
 
 
 def batch_frames(texts: list[str]) -> list[str]:
@@ -105,17 +119,21 @@ def _batch(texts: list[str]) -> str:
 
 # --- Publishing (sync: services call these after commit) -------------------------------------
 
-_sync_clients: dict = {}
+_sync_clients: dict[str, "redis.Redis"] = {}
 _sync_lock = threading.Lock()
 
 
-def _sync_client(url: str):
-    import redis
+def _sync_client(url: str) -> "redis.Redis":
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    from core.redis_pool import sync_client
 
     with _sync_lock:
         client = _sync_clients.get(url)
         if client is None:
-            client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
+            # One immediate retry: redis-py's default back-off held a request ~9 s per publish while Redis was down.
+            client = sync_client(url, socket_timeout=5, socket_connect_timeout=2, retry=Retry(NoBackoff(), 1))
             _sync_clients[url] = client
         return client
 
@@ -134,33 +152,16 @@ def _publish(channel: str, data: bytes, url: str) -> None:
 
 
 def publish_event(session_id: int, scope: str, seq: int, frame: bytes) -> None:
-    """Send one committed event to every process: one PUBLISH (or one group_send in "group" mode)."""
+    """Send one committed event to every process: one PUBLISH."""
     kind = PUBLIC if scope == PUBLIC else MODERATORS
-    if settings.DIALOGUES_FANOUT == "group":
-        _group_send(
-            group_name(session_id, kind), {"type": "dlg.event", "scope": kind, "seq": seq, "text": frame.decode()}
-        )
-        return
+    EVENTS_PUBLISHED.labels(kind).inc()
     url, prefix = hub_config()
     _publish(channel_name(prefix, session_id, kind), b"%d\n" % seq + frame, url)
 
 
 def publish_votes(session_id: int, question_id: int, count: int) -> None:
-    if settings.DIALOGUES_FANOUT == "group":
-        _group_send(group_name(session_id, PUBLIC), {"type": "dlg.votes", "question": question_id, "count": count})
-        return
     url, prefix = hub_config()
     _publish(channel_name(prefix, session_id, VOTES), b"%d:%d" % (question_id, count), url)
-
-
-def _group_send(group: str, message: dict) -> None:
-    from asgiref.sync import async_to_sync
-    from channels.layers import get_channel_layer
-
-    try:
-        async_to_sync(get_channel_layer().group_send)(group, message)
-    except Exception as exc:  # a broken layer must not fail a request that already committed
-        log.warning("dialogues: group_send to %s failed: %s", group, exc)
 
 
 # --- The in-process bus (embedded run) --------------------------------------------------------
@@ -171,13 +172,13 @@ class LocalBus:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._subscribers: dict[str, list] = {}
+        self._subscribers: dict[str, list[tuple[asyncio.AbstractEventLoop, BusCallback]]] = {}
 
-    def subscribe(self, channel: str, loop: asyncio.AbstractEventLoop, callback) -> None:
+    def subscribe(self, channel: str, loop: asyncio.AbstractEventLoop, callback: BusCallback) -> None:
         with self._lock:
             self._subscribers.setdefault(channel, []).append((loop, callback))
 
-    def unsubscribe(self, channel: str, callback) -> None:
+    def unsubscribe(self, channel: str, callback: BusCallback) -> None:
         with self._lock:
             remaining = [(lp, cb) for lp, cb in self._subscribers.get(channel, []) if cb is not callback]
             if remaining:
@@ -245,7 +246,7 @@ class LocalBackend:
 
 
 class _RedisSubscription:
-    def __init__(self, room: "Room", client, prefix: str) -> None:
+    def __init__(self, room: "Room", client: "redis.asyncio.Redis", prefix: str) -> None:
         self.room = room
         self.names = {channel_name(prefix, room.session_id, kind).encode(): kind for kind in KINDS}
         self.pubsub = client.pubsub()
@@ -273,6 +274,7 @@ class _RedisSubscription:
                 raise
             except Exception as exc:  # Redis restarts: redis-py reconnects and resubscribes on the next read
                 log.warning("dialogues: pub/sub of session %s lost: %s", self.room.session_id, exc)
+                self.room.set_live(False)
                 if not batch:
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, 5.0)
@@ -307,12 +309,23 @@ class _RedisSubscription:
 
 class RedisBackend:
     def __init__(self, url: str, prefix: str) -> None:
-        import redis.asyncio
+        import redis.asyncio.retry
+        from redis.backoff import NoBackoff
+
+        from core.redis_pool import async_client
 
         self.prefix = prefix
         # No socket timeout: a quiet session must not look like a dead connection (the redis-py 8 pitfall).
-        self.client = redis.asyncio.Redis.from_url(
-            url, socket_timeout=None, socket_connect_timeout=5, socket_keepalive=True
+        # One immediate retry on a lost connection (the reader backs off itself): redis-py's default back-off
+        # held every joining socket ~9 s while Redis was down.
+        # A redis+sentinel:// URL: every reconnect asks the sentinels for the master, so after a failover the
+        # readers resubscribe on the new one and fill the gap from the database (_RedisSubscription._take).
+        self.client = async_client(
+            url,
+            socket_timeout=None,
+            socket_connect_timeout=5,
+            socket_keepalive=True,
+            retry=redis.asyncio.retry.Retry(NoBackoff(), 1),
         )
 
     async def subscribe(self, room: "Room") -> _RedisSubscription:
@@ -361,7 +374,7 @@ class RedisBackend:
 
 
 @database_sync_to_async
-def _recent_events(session_id: int, count: int):
+def _recent_events(session_id: int, count: int) -> tuple[int, int, list[tuple[int, str]]]:
     from . import payloads, selectors
 
     last_seq, last_mod_seq, events = selectors.recent_events(session_id, count)
@@ -397,14 +410,14 @@ class Room:
     def __init__(self, hub: "Hub", session_id: int) -> None:
         self.hub = hub
         self.session_id = session_id
-        self.consumers: set = set()
-        self.moderators: set = set()
+        self.consumers: set[DialogueConsumer] = set()
+        self.moderators: set[DialogueConsumer] = set()
         self.last = {PUBLIC: 0, MODERATORS: 0}
         self.held: dict[str, dict[int, str]] = {PUBLIC: {}, MODERATORS: {}}
         self.ring: deque = deque(maxlen=max(settings.DIALOGUES_REPLAY_CACHE, 0))
         self.lock = asyncio.Lock()
         self.initialised = asyncio.Event()
-        self.subscription = None
+        self.subscription: _RedisSubscription | _LocalSubscription | None = None
         self.tasks: set[asyncio.Task] = set()
         self.gap_tasks: dict[str, asyncio.Task] = {}
         self.votes: dict[int, int] = {}
@@ -415,11 +428,13 @@ class Room:
         self.snapshot_pending: asyncio.Future | None = None
         self.linger_handle: asyncio.TimerHandle | None = None
         self.closed = False
-        # What the send loop is doing, for the watchdog (see _send_all).
-        self.sending = None
+        self.live = True  # False while the pub/sub connection is lost (set_live)
+        # What the send loop is doing (see _send_all): the socket being written to, and frames written.
+        self.sending: DialogueConsumer | None = None
         self.sends = 0
-        self.sending_task: asyncio.Task | None = None
-        self.kicked = None
+        # Delivery passes so far: a consumer that finishes joining during pass N records N (consumers.py), so
+        # that pass, which yields to the loop, does not send it events its replay already held.
+        self.passes = 0
 
     # Life cycle
 
@@ -431,9 +446,8 @@ class Room:
         self.ring.extend(recent)
         self.initialised.set()
         self._spawn(self._tick())
-        self._spawn(self._watchdog())
 
-    def _spawn(self, coro) -> asyncio.Task:
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task:
         task = asyncio.create_task(coro)
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
@@ -447,7 +461,7 @@ class Room:
             await self.subscription.close()
         await self.hub.backend.forget_viewers(self)
 
-    def add(self, consumer, *, moderator: bool) -> None:
+    def add(self, consumer: "DialogueConsumer", *, moderator: bool) -> None:
         if self.linger_handle is not None:
             self.linger_handle.cancel()
             self.linger_handle = None
@@ -455,7 +469,7 @@ class Room:
         if moderator:
             self.moderators.add(consumer)
 
-    def remove(self, consumer) -> None:
+    def remove(self, consumer: "DialogueConsumer") -> None:
         self.consumers.discard(consumer)
         self.moderators.discard(consumer)
         if not self.consumers and not self.closed and self.linger_handle is None:
@@ -526,6 +540,8 @@ class Room:
         """
         if not ready:
             return
+        self.passes += 1
+        EVENTS_FANNED_OUT.inc(len(ready))  # once per pass: nothing is counted per socket
         public = [entry for entry in ready if entry[0] == PUBLIC]
         if len(public) == len(ready):
             await self._send_all(tuple(self.consumers), self._messages(public), public)
@@ -543,46 +559,62 @@ class Room:
         """Write the messages to every socket in turn; buffering sockets get `entries` in their buffer.
 
         A send only waits when that socket's transport is full (a client that stopped
-        reading). The watchdog notices a send that makes no progress and cancels it:
-        that socket is dropped and closed (it resumes from its last seq when it
-        reconnects) and the loop goes on with the others.
-        """
-        self.sending_task = asyncio.current_task()
-        for consumer in targets:
-            if consumer.buffering:
-                consumer.buffer.extend(entries)
-                continue
-            self.sending = consumer
-            try:
-                for message in messages:
-                    self.sends += 1
-                    await consumer.base_send(message)
-            except asyncio.CancelledError:
-                if self.kicked is not consumer:
-                    raise
-                self.kicked = None
-                asyncio.current_task().uncancel()
-                self.remove(consumer)
-                consumer.kick()
-            except Exception:  # a socket that went away must not stop the others
-                self.remove(consumer)
-        self.sending = None
+        reading). Each send has a deadline: one that makes no progress for SLOW_SEND
+        (at least 3/4 of it) raises TimeoutError; that socket is dropped and closed (it
+        resumes from its last seq when it reconnects) and the pass goes on with the others.
 
-    async def _watchdog(self) -> None:
-        stalled_since = None
-        seen = (None, -1)
+        The deadline is one asyncio.timeout_at per pass, moved forward at most every
+        SLOW_SEND/4 rather than per send: a timeout context per send cost about 11 µs, as
+        much as 5,000 plain sends (measured on the benchmark machine, see docs/architecture.md).
+        """
+        sends_before = self.sends
+        loop = asyncio.get_running_loop()
+        remaining = iter(targets)
+        pass_no = self.passes
+        yield_at = loop.time() + FAIR_SLICE
         while True:
-            await asyncio.sleep(SLOW_SEND / 4)
-            current = (self.sending, self.sends)
-            if current[0] is None or current != seen:
-                stalled_since, seen = None, current
-                continue
-            now = time.monotonic()
-            stalled_since = stalled_since or now
-            if now - stalled_since >= SLOW_SEND * 3 / 4 and self.sending_task is not None:
-                self.kicked = current[0]
-                self.sending_task.cancel()
-                stalled_since, seen = None, (None, -1)
+            try:
+                first_deadline = loop.time() + SLOW_SEND
+                async with asyncio.timeout_at(first_deadline) as deadline:
+                    renew_at = first_deadline - SLOW_SEND * 3 / 4
+                    now = loop.time()
+                    for consumer in remaining:
+                        if consumer.buffering:
+                            consumer.buffer.extend(entries)
+                            continue
+                        outgoing = messages
+                        if consumer.live_pass == pass_no and entries:
+                            # It finished joining while this pass yielded: its replay may hold some of these.
+                            fresh = [e for e in entries if e[1] > consumer.last[e[0]]]
+                            outgoing = self._messages(fresh) if fresh else []
+                        self.sending = consumer
+                        try:
+                            for message in outgoing:
+                                now = loop.time()
+                                if now > renew_at:  # this send gets between 3/4 and all of SLOW_SEND
+                                    deadline.reschedule(now + SLOW_SEND)
+                                    renew_at = now + SLOW_SEND / 4
+                                self.sends += 1
+                                # The raw ASGI send Channels stored (tests/dialogues/test_channels_assumptions.py).
+                                await consumer.base_send(message)
+                        except Exception:  # a socket that went away must not stop the others
+                            self.remove(consumer)
+                        if now > yield_at:
+                            # Let the loop serve requests and other sockets; this socket is done, so a deadline
+                            # expiring here blames nobody.
+                            self.sending = None
+                            await asyncio.sleep(0)
+                            now = loop.time()
+                            yield_at = now + FAIR_SLICE
+                break
+            except TimeoutError:
+                # `remaining` resumes after the socket whose send ran out of time.
+                stuck, self.sending = self.sending, None
+                if stuck is not None:  # set unless the deadline expired while the pass yielded
+                    self.remove(stuck)
+                    stuck.kick()
+        self.sending = None
+        FRAMES_SENT.inc(self.sends - sends_before)
 
     async def _fill_gap(self, scope: str) -> None:
         """A frame came ahead of its predecessor: wait briefly, then read what is missing from the database."""
@@ -625,6 +657,24 @@ class Room:
                 for seq, text in missing:
                     self._accept(scope, seq, text, ready)
                 await self._deliver(ready)
+        self.set_live(True)  # after the missed events: the page is current when its banner goes
+
+    # Whether live events flow (pub/sub connected): pages show "reconnecting" while they do not
+
+    def set_live(self, live: bool) -> None:
+        """Tell this room's sockets once that live events stopped (Redis lost) or flow again."""
+        if self.live == live or self.closed:
+            return
+        self.live = live
+        self._spawn(self._send_status())
+
+    def status_frame(self) -> str:
+        return orjson.dumps({"type": "status", "data": {"live": self.live}}).decode()
+
+    async def _send_status(self) -> None:
+        async with self.lock:
+            # Sockets still catching up are skipped: they ask for the status after `ready` (consumers).
+            await self._send_all(tuple(self.consumers), [{"type": "websocket.send", "text": self.status_frame()}], [])
 
     # What a joining consumer needs
 
@@ -667,15 +717,20 @@ class Room:
     async def _tick(self) -> None:
         """Coalesced counts: at most one frame per interval, only when something changed."""
         interval = settings.DIALOGUES_COUNTS_INTERVAL
+        # Heartbeat: a counts frame at least this often even when nothing changed, so a client that hears
+        # nothing for longer knows its connection stalled (docs/live-protocol.md, "Heartbeat").
+        heartbeat = settings.DIALOGUES_HEARTBEAT_SECONDS
         loop = asyncio.get_running_loop()
         next_viewers = 0.0
+        next_beat = loop.time() + heartbeat
         while True:
             await asyncio.sleep(interval)
             if loop.time() >= next_viewers:
                 self.viewers_total = await self.hub.backend.viewers(self, len(self.consumers))
                 next_viewers = loop.time() + VIEWERS_EVERY
-            if not self.votes_dirty and self.viewers_total == self.viewers_sent:
+            if not self.votes_dirty and self.viewers_total == self.viewers_sent and loop.time() < next_beat:
                 continue
+            next_beat = loop.time() + heartbeat
             self.viewers_sent = self.viewers_total
             message = {"type": "websocket.send", "text": self.counts_frame(full=False)}
             self.votes_dirty = {}
@@ -694,7 +749,7 @@ class Hub:
         self.starting: dict[int, asyncio.Future] = {}
         self.closing: set[asyncio.Future] = set()
 
-    async def join(self, consumer, session_id: int, *, moderator: bool) -> Room:
+    async def join(self, consumer: "DialogueConsumer", session_id: int, *, moderator: bool) -> Room:
         room = self.rooms.get(session_id)
         if room is None:
             room = Room(self, session_id)
@@ -714,7 +769,7 @@ class Hub:
         room.add(consumer, moderator=moderator)
         return room
 
-    def leave(self, consumer, session_id: int) -> None:
+    def leave(self, consumer: "DialogueConsumer", session_id: int) -> None:
         room = self.rooms.get(session_id)
         if room is not None:
             room.remove(consumer)

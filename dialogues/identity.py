@@ -46,10 +46,6 @@ def ensure(request, response) -> str:
     return key
 
 
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def cookie_value(key: str) -> str:
     """The signed cookie value for `key` (what the pages set; tests and tools use it too)."""
     return _signer().sign(key)

@@ -297,6 +297,13 @@ class Announcement(models.Model):
     def __str__(self) -> str:
         return self.text[:60]
 
+    @property
+    def photo_url(self) -> str | None:
+        """Served by dialogues.views.announcement_photo (with its type and nosniff), not from the media root."""
+        if not self.photo:
+            return None
+        return reverse("dialogues:photo", kwargs={"pk": self.session_id, "announcement_pk": self.pk})
+
 
 class Subscription(models.Model):
     """ "Remind me": a user or an e-mail address to notify before the session starts.

@@ -76,7 +76,7 @@ def announcement_payload(announcement: Announcement) -> dict:
     return {
         "id": announcement.pk,
         "text": announcement.text,
-        "photo": announcement.photo.url if announcement.photo else None,
+        "photo": announcement.photo_url,
         "photo_alt": announcement.photo_alt or announcement.text,
         "at": _iso(announcement.created_at),
     }

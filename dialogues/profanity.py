@@ -64,8 +64,3 @@ def mask(text: str) -> str:
     if pattern is None:
         return text
     return pattern.sub(_mask, unicodedata.normalize("NFC", text))
-
-
-def contains_profanity(text: str) -> bool:
-    pattern = _pattern(_words())
-    return bool(pattern and text and pattern.search(unicodedata.normalize("NFC", text)))

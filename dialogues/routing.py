@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from .consumers import consumer_class
+from .consumers import DialogueConsumer
 
 websocket_urlpatterns: list = [
-    path("ws/dialogues/<int:session_id>/", consumer_class().as_asgi()),
+    path("ws/dialogues/<int:session_id>/", DialogueConsumer.as_asgi()),
 ]

@@ -5,6 +5,7 @@ is locked, so the state and the `seq` they carry belong together.
 """
 
 import datetime
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
@@ -28,6 +29,9 @@ from .models import (
     Subscription,
     Vote,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 def _sessions() -> QuerySet[DialogueSession]:
@@ -64,7 +68,11 @@ def public_questions(session: DialogueSession) -> QuerySet[LiveQuestion]:
     )
 
 
-def pending_questions(session: DialogueSession) -> QuerySet[LiveQuestion]:
+class MutedAnnotation(TypedDict):
+    asker_muted: bool  # the asker's participant key is muted in this session
+
+
+def pending_questions(session: DialogueSession) -> "QuerySet[WithAnnotations[LiveQuestion, MutedAnnotation]]":
     muted = Mute.objects.filter(session=session, participant_key=OuterRef("asker_key"))
     return (
         LiveQuestion.objects.filter(session=session, status=LiveQuestionStatus.PENDING)
@@ -73,7 +81,9 @@ def pending_questions(session: DialogueSession) -> QuerySet[LiveQuestion]:
     )
 
 
-def moderation_questions(session: DialogueSession, status: str | None = None) -> QuerySet[LiveQuestion]:
+def moderation_questions(
+    session: DialogueSession, status: str | None = None
+) -> "QuerySet[WithAnnotations[LiveQuestion, MutedAnnotation]]":
     """Every question of the session with its original text (moderators only)."""
     muted = Mute.objects.filter(session=session, participant_key=OuterRef("asker_key"))
     queryset = (
@@ -188,12 +198,6 @@ def transcript(session: DialogueSession) -> list[LiveQuestion]:
         LiveQuestion.objects.filter(session=session, status=LiveQuestionStatus.ANSWERED)
         .select_related("answered_by_panelist")
         .order_by("answered_at", "id")
-    )
-
-
-def unanswered_for_forwarding(session: DialogueSession) -> QuerySet[LiveQuestion]:
-    return LiveQuestion.objects.filter(session=session, status=LiveQuestionStatus.APPROVED).select_related(
-        "forwarded_question"
     )
 
 

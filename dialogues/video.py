@@ -53,3 +53,16 @@ def validate_video_url(url: str) -> Video:
             }
         )
     return Video(EMBED, url.strip())
+
+
+def csp_sources() -> dict[str, list[str]]:
+    """What a page showing a session's video adds to the Content-Security-Policy (read per request).
+
+    Frames only from the embed hosts on the allow-list (https), and media from https (an HLS stream may be
+    on any https host, and a <video> cannot run script); every other directive stays as in settings.
+    """
+    hosts = sorted({h.strip().lower() for h in settings.DIALOGUES_VIDEO_EMBED_HOSTS if h.strip()})
+    return {
+        "frame-src": [f"https://{host}" for host in hosts] or ["'none'"],
+        "media-src": ["'self'", "https:", "blob:"],
+    }

@@ -4,29 +4,27 @@ Every page works without JavaScript (forms POST here and redirect back);
 static/js/dialogues/live.js upgrades them to the live socket.
 """
 
+import posixpath
+
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from accounts.errors import DomainError
+from core.client_ip import client_ip
+from core.errors import DomainError
+from core.forms import add_service_errors
+from core.responses import error_message
 
-from . import calendar, forms, identity, permissions, selectors, services
-from .models import LiveQuestion, LiveQuestionStatus, SessionStatus
-
-
-def _message(exc: Exception) -> str:
-    if isinstance(exc, DomainError):
-        return str(exc.message)
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc) or _("This action is not possible.")
+from . import calendar, forms, identity, permissions, selectors, services, video, workflow
+from .models import Announcement, LiveQuestion, LiveQuestionStatus, SessionStatus
 
 
 def session_list(request: HttpRequest) -> HttpResponse:
@@ -85,7 +83,8 @@ def _watch(request: HttpRequest, session, *, ask_form=None, remind_form=None, st
             "can_ask_as_guest": session.allow_guest_questions or request.user.is_authenticated,
         }
     )
-    response = render(request, "dialogues/detail.html", context, status=status)
+    # The watcher page may frame the session's video: its hosts are added to this page's policy only.
+    response = csp_replace(video.csp_sources())(render)(request, "dialogues/detail.html", context, status=status)
     identity.ensure(request, response)
     return response
 
@@ -107,12 +106,12 @@ def ask(request: HttpRequest, pk: int) -> HttpResponse:
                 display_name=form.cleaned_data["name"],
                 email=form.cleaned_data["email"],
                 browser_key=identity.from_request(request),
-                client_ip=identity.client_ip(request),
+                client_ip=client_ip(request),
             )
         except ValidationError as exc:
-            forms.apply_service_errors(form, exc)
+            add_service_errors(form, exc)
         except (DomainError, PermissionDenied) as exc:
-            form.add_error(None, _message(exc))
+            form.add_error(None, error_message(exc))
         else:
             messages.success(request, _("Thank you. Your question will appear once a moderator approves it."))
             return redirect(session.get_absolute_url() + "#ask")
@@ -129,7 +128,7 @@ def vote(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
             question_id=question_pk, actor=request.user, browser_key=identity.from_request(request)
         )
     except (DomainError, PermissionDenied, ValidationError, ObjectDoesNotExist) as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, error_message(exc))
     else:
         messages.success(request, _("Your vote was counted."))
     return redirect(f"{session.get_absolute_url()}#q-{question_pk}")
@@ -146,12 +145,12 @@ def remind(request: HttpRequest, pk: int) -> HttpResponse:
                 user=request.user,
                 email=form.cleaned_data["email"] or "",
                 language=getattr(request, "LANGUAGE_CODE", "vi"),
-                client_ip=identity.client_ip(request),
+                client_ip=client_ip(request),
             )
         except ValidationError as exc:
-            forms.apply_service_errors(form, exc)
+            add_service_errors(form, exc)
         except DomainError as exc:
-            form.add_error(None, _message(exc))
+            form.add_error(None, error_message(exc))
         else:
             messages.success(request, _("We will remind you before the session starts."))
             return redirect(session.get_absolute_url())
@@ -183,6 +182,26 @@ def transcript(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# Stored photos were re-encoded by qa.files and named by their type; nothing else is ever served.
+PHOTO_TYPES = {".jpg": "image/jpeg", ".png": "image/png"}
+
+
+@require_GET
+def announcement_photo(request: HttpRequest, pk: int, announcement_pk: int) -> FileResponse:
+    """An announcement's photo, with the Content-Type of its checked type (no sniffing, no media root)."""
+    session = selectors.session_get(pk)
+    announcement = get_object_or_404(Announcement, pk=announcement_pk, session=session)
+    content_type = PHOTO_TYPES.get(posixpath.splitext(announcement.photo.name or "")[1].lower())
+    if content_type is None:
+        raise Http404("No photo")
+    response = FileResponse(announcement.photo.open("rb"), content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = "inline"
+    # The stored name is random and never reused: the photo never changes.
+    response["Cache-Control"] = "public, max-age=86400, immutable"
+    return response
+
+
 # --- Moderator console and panelist view -------------------------------------------------------
 
 
@@ -199,9 +218,7 @@ def _staff_page(request: HttpRequest, pk: int, *, panel: bool):
 def _console(request: HttpRequest, session, *, failed: dict | None = None, status: int = 200) -> HttpResponse:
     context = _stream_context(request, session, permissions.MODERATOR)
     transitions = [
-        (action, t.label)
-        for action, t in services.SESSION_TRANSITIONS.items()
-        if session.status in t.sources and not (action == "open" and not session.allow_questions_before_start)
+        (action, workflow.SESSION_TRANSITIONS[action].label) for action in workflow.available_session_actions(session)
     ]
     context.update(
         {
@@ -212,8 +229,8 @@ def _console(request: HttpRequest, session, *, failed: dict | None = None, statu
             "video_form": forms.VideoForm(initial={"video_url": session.video_url}),
             "announcement_form": forms.AnnouncementForm(),
             "forward_form": forms.ForwardForm(initial={"topic": session.topic_id}),
-            "forwardable": session.status in (SessionStatus.ENDED, SessionStatus.TRANSCRIPT_PUBLISHED),
-            "active": session.status in (SessionStatus.OPEN, SessionStatus.LIVE),
+            "forwardable": workflow.session_allows(session, "forward_questions"),
+            "active": workflow.session_allows(session, "set_questions_open"),
         }
     )
     if failed and failed.get("form") is not None:
@@ -318,11 +335,11 @@ def console_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             raise Http404("Unknown action")
     except ValidationError as exc:
         if form is not None and form_name:
-            forms.apply_service_errors(form, exc)
+            add_service_errors(form, exc)
             return _console(request, session, failed={"form_name": form_name, "form": form}, status=400)
-        messages.error(request, _message(exc))
+        messages.error(request, error_message(exc))
     except (DomainError, PermissionDenied, ObjectDoesNotExist) as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, error_message(exc))
     else:
         messages.success(request, SUCCESS[action])
     return redirect(back)
@@ -395,7 +412,7 @@ def question_action(request: HttpRequest, pk: int, question_pk: int, action: str
             return panel(request, pk, failed=failed, status=400)
         return _console(request, session, failed=failed, status=400)
     except (DomainError, PermissionDenied, ObjectDoesNotExist) as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, error_message(exc))
     else:
         messages.success(request, done[action])
     return redirect(f"{back}#q-{question_pk}")

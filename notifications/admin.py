@@ -12,7 +12,7 @@ from .models import EmailOptOut, Notification, NotificationPreference, Status
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ["id", "kind", "channel", "recipient_address", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status", "channel", "kind"]
-    search_fields = ["email", "recipient__email", "idempotency_key", "kind"]
+    search_fields = ["email", "phone", "recipient__email", "idempotency_key", "kind"]
     list_select_related = ["recipient"]
     date_hierarchy = "created_at"
     actions = ["resend"]
@@ -30,13 +30,29 @@ class NotificationAdmin(admin.ModelAdmin):
         "created_at",
         "next_attempt_at",
         "claimed_at",
+        "claimed_by",
         "sent_at",
         "read_at",
         "digest",
     ]
     fieldsets = (
-        (None, {"fields": ("kind", "channel", "recipient", "email", "language", "status", "attempts", "last_error")}),
-        (_("Timing"), {"fields": ("created_at", "next_attempt_at", "claimed_at", "sent_at", "read_at")}),
+        (
+            None,
+            {
+                "fields": (
+                    "kind",
+                    "channel",
+                    "recipient",
+                    "email",
+                    "phone",
+                    "language",
+                    "status",
+                    "attempts",
+                    "last_error",
+                )
+            },
+        ),
+        (_("Timing"), {"fields": ("created_at", "next_attempt_at", "claimed_at", "claimed_by", "sent_at", "read_at")}),
         (_("Data"), {"fields": ("idempotency_key", "context", "digest")}),
     )
 

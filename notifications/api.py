@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import ErrorSerializer
+from core.api import ErrorSerializer
 
 from . import selectors, services
 from .models import Notification
@@ -45,7 +45,7 @@ class NotificationListApi(generics.ListAPIView):
         parameters=[
             OpenApiParameter("unread", OpenApiTypes.BOOL, description="Only the ones not read yet."),
         ],
-        responses={403: NOT_LOGGED_IN},
+        responses={200: NotificationSerializer(many=True), 403: NOT_LOGGED_IN},
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
         return super().get(request, *args, **kwargs)
@@ -54,7 +54,11 @@ class NotificationListApi(generics.ListAPIView):
 class UnreadCountApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(tags=[TAG], summary="How many notifications are unread", responses={200: UnreadCountSerializer})
+    @extend_schema(
+        tags=[TAG],
+        summary="How many notifications are unread",
+        responses={200: UnreadCountSerializer, 403: NOT_LOGGED_IN},
+    )
     def get(self, request: Request) -> Response:
         return Response({"unread": selectors.unread_count_for(user_id=request.user.pk)})
 

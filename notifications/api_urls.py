@@ -8,5 +8,5 @@ urlpatterns = [
     path("", api.NotificationListApi.as_view(), name="api-notifications"),
     path("unread-count/", api.UnreadCountApi.as_view(), name="api-notifications-unread-count"),
     path("read-all/", api.MarkAllReadApi.as_view(), name="api-notifications-read-all"),
-    path("<int:pk>/read/", api.MarkReadApi.as_view(), name="api-notifications-read"),
+    path("<id:pk>/read/", api.MarkReadApi.as_view(), name="api-notifications-read"),
 ]

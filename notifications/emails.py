@@ -8,17 +8,19 @@ Everything is rendered in the recipient's language with the stored JSON context.
 """
 
 import hashlib
-import re
 from email.utils import parseaddr
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template import TemplateDoesNotExist
-from django.template.loader import get_template, render_to_string, select_template
+from django.template.loader import get_template, select_template
 from django.urls import reverse
 from django.utils import translation
-from django.utils.html import strip_tags
+
+from accounts.plaintext import render_plain, text_from_html
+from core import outbox
 
 from .kinds import spec_for
 from .models import Notification
@@ -42,7 +44,7 @@ def template_bases(kind: str) -> list[str]:
     return [f"emails/{spec.app}/{spec.name}", f"emails/notifications/{spec.app}/{spec.name}"]
 
 
-def _subject_template(kind: str):
+def _subject_template(kind: str) -> Any:
     return select_template([f"{base}_subject.txt" for base in template_bases(kind)])
 
 
@@ -70,6 +72,8 @@ def render_context(notification: Notification, language: str) -> dict:
             "kind_label": spec.label,
         }
     )
+    # Links the kind's own app makes at send time (account e-mails: accounts/emails.py).
+    context.update(outbox.send_time_context(notification.kind, recipient, notification.context or {}))
     if recipient is not None:
         context["preferences_url"] = absolute(reverse("notifications:preferences"))
     if not spec.transactional:
@@ -87,7 +91,7 @@ def render_title(notification: Notification, language: str | None = None) -> str
             return str(spec_for(notification.kind).label)
         context = dict(notification.context or {})
         context.update({"PORTAL_NAME": settings.PORTAL_NAME, "SITE_URL": settings.SITE_URL})
-        return " ".join(template.render(context).split())
+        return " ".join(render_plain(template, context).split())
 
 
 def target_url(notification: Notification) -> str:
@@ -108,12 +112,6 @@ def is_local_url(url: str) -> bool:
     return parts.scheme in ("http", "https") and parts.netloc == site.netloc
 
 
-def _text_from_html(html: str) -> str:
-    text = re.sub(r"(?i)<br\s*/?>|</p>|</li>|</h\d>", "\n", html)
-    text = strip_tags(text)
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(line.strip() for line in text.splitlines())).strip() + "\n"
-
-
 def _message_id(notification: Notification) -> str:
     """Stable per row, so a receiving system can drop the copy if a crash ever made us send twice."""
     domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
@@ -126,25 +124,26 @@ def build_email(notification: Notification) -> EmailMultiAlternatives:
     address = notification.address
     if not address:
         raise NoAddress(f"Notification {notification.pk} has no e-mail address.")
-    language = language_of(notification.recipient.language if notification.recipient_id else notification.language)
+    recipient = notification.recipient if notification.recipient_id else None
+    language = language_of(recipient.language if recipient is not None else notification.language)
     with translation.override(language):
         context = render_context(notification, language)
         subject_template = _subject_template(notification.kind)
         base = subject_template.origin.template_name.removesuffix("_subject.txt")
-        subject = " ".join(subject_template.render(context).split())
+        subject = " ".join(render_plain(subject_template, context).split())
         html = None
         try:
             html = get_template(f"{base}.html").render(context)
         except TemplateDoesNotExist:
             pass
         try:
-            text = get_template(f"{base}.txt").render(context)
+            text = render_plain(f"{base}.txt", context)
         except TemplateDoesNotExist:
             if html is None:
                 raise
-            text = _text_from_html(html)
+            text = text_from_html(html)
         if "unsubscribe_url" in context:
-            text = text.rstrip("\n") + "\n\n" + render_to_string("emails/notifications/footer.txt", context)
+            text = text.rstrip("\n") + "\n\n" + render_plain("emails/notifications/footer.txt", context)
     headers = {
         "Message-ID": _message_id(notification),
         "Auto-Submitted": "auto-generated",

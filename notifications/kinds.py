@@ -14,6 +14,10 @@ from .models import Channel
 
 BOTH = frozenset({Channel.EMAIL, Channel.IN_APP})
 EMAIL_ONLY = frozenset({Channel.EMAIL})
+# Kinds a guest who gave only a mobile number gets by SMS (body: templates/sms/<app>/<name>.txt).
+WITH_SMS = frozenset({Channel.EMAIL, Channel.IN_APP, Channel.SMS})
+EMAIL_SMS = frozenset({Channel.EMAIL, Channel.SMS})
+SMS_ONLY = frozenset({Channel.SMS})
 
 ASKER = "asker"
 STAFF = "staff"
@@ -45,14 +49,29 @@ class Kind:
 _KINDS = [
     # To askers.
     Kind("qa.confirm_email", _("Confirm your e-mail address"), ASKER, transactional=True, channels=EMAIL_ONLY),
-    Kind("qa.received", _("Your question was received"), ASKER, transactional=True),
-    Kind("qa.tracking_links", _("Links to follow your questions"), ASKER, transactional=True, channels=EMAIL_ONLY),
-    Kind("qa.information_requested", _("More information is requested"), ASKER, transactional=True),
-    Kind("qa.transferred", _("Your question was transferred"), ASKER, transactional=True),
-    Kind("qa.rejected", _("Your question was rejected"), ASKER, transactional=True),
-    Kind("qa.answered", _("Your question was answered"), ASKER, transactional=True),
+    Kind("qa.confirm_phone", _("Your confirmation code"), ASKER, transactional=True, channels=SMS_ONLY),
+    Kind("qa.received", _("Your question was received"), ASKER, transactional=True, channels=WITH_SMS),
+    Kind("qa.tracking_links", _("Links to follow your questions"), ASKER, transactional=True, channels=EMAIL_SMS),
+    Kind("qa.information_requested", _("More information is requested"), ASKER, transactional=True, channels=WITH_SMS),
+    Kind("qa.transferred", _("Your question was transferred"), ASKER, transactional=True, channels=WITH_SMS),
+    Kind("qa.rejected", _("Your question was rejected"), ASKER, transactional=True, channels=WITH_SMS),
+    Kind("qa.answered", _("Your question was answered"), ASKER, transactional=True, channels=WITH_SMS),
     Kind("qa.published", _("Your question was published"), ASKER),
     Kind("qa.rate_answer", _("Rate the answer you received"), ASKER),
+    Kind(
+        "qa.erasure_confirm",
+        _("Confirm the erasure of your personal data"),
+        ASKER,
+        transactional=True,
+        channels=EMAIL_SMS,
+    ),
+    Kind(
+        "orgchanges.questions_moved",
+        _("Your question moved to a new agency (reorganisation)"),
+        ASKER,
+        transactional=True,
+        channels=WITH_SMS,
+    ),
     # To agency staff.
     Kind("qa.staff_new_question", _("New question in the agency queue"), STAFF, digestible=True),
     Kind("qa.staff_assigned", _("A question was assigned to you"), STAFF),
@@ -65,8 +84,20 @@ _KINDS = [
     Kind("dialogues.session_reminder", _("A dialogue you follow starts in an hour"), DIALOGUE),
     Kind("dialogues.session_live", _("A dialogue you follow is live now"), DIALOGUE),
     Kind("dialogues.transcript_published", _("The transcript of a dialogue was published"), DIALOGUE),
+    # Account e-mails, queued by accounts through core.outbox (links made at send time: accounts/emails.py).
+    Kind("accounts.verify_email", _("Confirm your e-mail address"), SYSTEM, transactional=True, channels=EMAIL_ONLY),
+    Kind("accounts.password_reset", _("Reset your password"), SYSTEM, transactional=True, channels=EMAIL_ONLY),
+    Kind(
+        "accounts.registration_attempt",
+        _("Someone tried to register your address"),
+        SYSTEM,
+        transactional=True,
+        channels=EMAIL_ONLY,
+    ),
     # The daily digest itself follows the preferences of the kinds it carries.
     Kind("notifications.digest", _("Daily digest"), SYSTEM, transactional=True, channels=EMAIL_ONLY),
+    # The code confirming a user's mobile number for SMS notifications.
+    Kind("notifications.confirm_phone", _("Confirm your mobile number"), SYSTEM, transactional=True, channels=SMS_ONLY),
 ]
 
 KINDS: dict[str, Kind] = {kind.code: kind for kind in _KINDS}

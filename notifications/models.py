@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     IN_APP = "in_app", _("On the site")
+    SMS = "sms", _("SMS")
 
 
 class Status(models.TextChoices):
@@ -45,6 +46,8 @@ class Notification(models.Model):
         related_name="notifications",
     )
     email = models.EmailField(_("e-mail address"), blank=True)
+    # A guest's mobile number (+84…) for SMS rows; registered users' rows use the account's number.
+    phone = models.CharField(_("phone number"), max_length=16, blank=True, default="")
     language = models.CharField(_("language"), max_length=8, default="vi")
     context = models.JSONField(_("context"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -57,6 +60,9 @@ class Notification(models.Model):
     # Set when a worker claims the row; `lease` tells that worker's claim apart from a later one.
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     lease = models.UUIDField(null=True, blank=True, editable=False)
+    # The claiming process (notifications.claimants: host/boot/ns/pid/start), so a dead worker's claim is
+    # released as soon as a worker on that host notices, not after the claim timeout.
+    claimed_by = models.CharField(_("claimed by"), max_length=200, blank=True, default="", editable=False)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     # Held e-mails point at the digest that carried them.
@@ -76,7 +82,7 @@ class Notification(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(recipient__isnull=False) | ~models.Q(email=""),
+                condition=models.Q(recipient__isnull=False) | ~models.Q(email="") | ~models.Q(phone=""),
                 name="ntf_has_recipient_or_email",
             ),
         ]
@@ -86,14 +92,12 @@ class Notification(models.Model):
 
     @property
     def address(self) -> str:
-        """Where an e-mail goes: the account's current address, or the guest's."""
+        """Where the message goes: the account's current address or number, or the guest's."""
+        if self.channel == Channel.SMS:
+            return self.phone  # users' rows too: the confirmed number, copied when the row was written
         if self.recipient_id is not None:
             return self.recipient.email
         return self.email
-
-    @property
-    def is_read(self) -> bool:
-        return self.read_at is not None
 
 
 class NotificationPreference(models.Model):
@@ -109,6 +113,8 @@ class NotificationPreference(models.Model):
     email_enabled = models.BooleanField(_("by e-mail"), default=True)
     in_app_enabled = models.BooleanField(_("on the site"), default=True)
     email_digest = models.BooleanField(_("once a day, in a digest"), default=False)
+    # Only offered for kinds with the SMS channel, to users with a confirmed SmsNumber.
+    sms_enabled = models.BooleanField(_("by SMS"), default=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -134,3 +140,27 @@ class EmailOptOut(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} · {self.kind}"
+
+
+class SmsNumber(models.Model):
+    """A user's mobile number for SMS notifications, usable once confirmed with a code sent to it.
+
+    Only an HMAC of the pending code is kept (see services.sms_number_request).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="sms_number"
+    )
+    phone = models.CharField(_("phone number"), max_length=16)
+    verified_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    code_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    code_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    code_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("SMS number")
+        verbose_name_plural = _("SMS numbers")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.phone[:-6]}***{self.phone[-3:]}"

@@ -17,11 +17,13 @@ import smtplib
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
 from django.db.models import F
@@ -29,9 +31,12 @@ from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+
+from . import claimants
 from .emails import NoAddress, build_email, language_of, render_title, target_url
 from .kinds import spec_for
-from .models import Channel, EmailOptOut, Notification, NotificationPreference, Status
+from .models import Channel, EmailOptOut, Notification, NotificationPreference, SmsNumber, Status
 from .realtime import send_to_user, send_unread_count_on_commit
 from .tokens import UnsubscribeTarget, read_unsubscribe_token
 
@@ -45,10 +50,14 @@ _PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step":
 
 @dataclass(frozen=True)
 class Recipient:
-    """Someone without an account (a guest asker): an address and the language to write in."""
+    """Someone without an account (a guest asker): an address and/or a mobile number (+84…), and a language.
 
-    email: str
+    An e-mail address gets the kind's e-mail; a phone number gets its SMS when the kind has the SMS channel.
+    """
+
+    email: str = ""
     language: str = ""
+    phone: str = ""
 
 
 def _key(base: str, channel: str, recipient_key: str) -> str:
@@ -76,23 +85,72 @@ def notify(
     Preferences and opt-outs are applied here; in-app rows only exist for users.
     Returns the rows (new or already there) for this event.
     """
+    return _save_rows(
+        _outbox_rows(
+            kind=kind, recipients=recipients, context=context, channels=channels, idempotency_key=idempotency_key
+        )
+    )
+
+
+def notify_each(*, kind: str, messages: Iterable[tuple[Iterable, dict, str]]) -> list[Notification]:
+    """`notify` for many events of one kind at once, each (recipients, context, idempotency_key) with its own
+    context: the same rows, preferences and idempotency, written in a few INSERT statements instead of one per
+    event (a reorganisation tells thousands of askers, each about their own questions)."""
+    rows: list[Notification] = []
+    for recipients, context, idempotency_key in messages:
+        rows += _outbox_rows(kind=kind, recipients=recipients, context=context, idempotency_key=idempotency_key)
+    return _save_rows(rows)
+
+
+def _outbox_rows(
+    *,
+    kind: str,
+    recipients: Iterable,
+    context: dict,
+    channels: Iterable[str] | None = None,
+    idempotency_key: str | None = None,
+) -> list[Notification]:
+    """The unsaved outbox rows of one event: per recipient and channel, after preferences and opt-outs."""
     spec = spec_for(kind)
     wanted = frozenset(channels) if channels is not None else spec.channels
     unknown = wanted - set(Channel.values)
     if unknown:
         raise ValueError(f"Unknown channel(s): {sorted(unknown)}")
     base = idempotency_key or f"{kind}:{uuid.uuid4().hex}"
-    users, guests = _split_recipients(recipients)
+    users, guests, phones = _split_recipients(recipients)
 
     prefs = {p.user_id: p for p in NotificationPreference.objects.filter(user__in=users, kind=kind)} if users else {}
     opted_out: set[str] = set()
     if guests and not spec.transactional:
         opted_out = set(EmailOptOut.objects.filter(email__in=list(guests), kind=kind).values_list("email", flat=True))
 
+    sms_numbers: dict[int, str] = {}
+    if Channel.SMS in wanted and any(pref.sms_enabled for pref in prefs.values()):
+        # Only users who chose SMS for this kind cost a query; their number must be confirmed.
+        sms_numbers = dict(
+            SmsNumber.objects.filter(
+                user_id__in=[pk for pk, pref in prefs.items() if pref.sms_enabled], verified_at__isnull=False
+            ).values_list("user_id", "phone")
+        )
+
     now = timezone.now()
     rows: list[Notification] = []
     for user in users:
         pref = prefs.get(user.pk)
+        if user.pk in sms_numbers:
+            rows.append(
+                Notification(
+                    kind=kind,
+                    channel=Channel.SMS,
+                    recipient=user,
+                    phone=sms_numbers[user.pk],
+                    language=language_of(user.language),
+                    context=context,
+                    idempotency_key=_key(base, Channel.SMS, f"u{user.pk}"),
+                    created_at=now,
+                    next_attempt_at=now,
+                )
+            )
         if Channel.EMAIL in wanted and (spec.transactional or pref is None or pref.email_enabled):
             held = bool(spec.digestible and pref is not None and pref.email_digest)
             rows.append(
@@ -137,6 +195,25 @@ def notify(
                     next_attempt_at=now,
                 )
             )
+    if Channel.SMS in wanted:
+        for phone, language in phones.items():
+            rows.append(
+                Notification(
+                    kind=kind,
+                    channel=Channel.SMS,
+                    phone=phone,
+                    language=language_of(language),
+                    context=context,
+                    idempotency_key=_key(base, Channel.SMS, f"p{phone}"),
+                    created_at=now,
+                    next_attempt_at=now,
+                )
+            )
+    return rows
+
+
+def _save_rows(rows: list[Notification]) -> list[Notification]:
+    """Insert the rows whose key is new, read back the others, and ask for delivery of the pending ones on commit."""
     if not rows:
         return []
     inserted = _insert_new(rows)
@@ -150,6 +227,11 @@ def notify(
     if to_send:
         transaction.on_commit(partial(dispatch, to_send))
     return saved
+
+
+def queue_email(*, kind: str, user: User, context: dict, idempotency_key: str | None) -> None:
+    """core.outbox's queue: one e-mail of `kind` to `user` (apps below this one, such as accounts, call it there)."""
+    notify(kind=kind, recipients=[user], context=context, channels=[Channel.EMAIL], idempotency_key=idempotency_key)
 
 
 def _insert_new(rows: list[Notification]) -> set[str]:
@@ -187,11 +269,12 @@ def _insert_new(rows: list[Notification]) -> set[str]:
     return set(ids)
 
 
-def _split_recipients(recipients: Iterable) -> tuple[list, dict[str, str]]:
-    """Users (active, each once) and guests {address: language}, each once."""
+def _split_recipients(recipients: Iterable) -> tuple[list, dict[str, str], dict[str, str]]:
+    """Users (active, each once), guests {address: language} and guest phones {number: language}, each once."""
     user_model = get_user_model()
     users: dict[int, object] = {}
     guests: dict[str, str] = {}
+    phones: dict[str, str] = {}
     for recipient in recipients:
         if isinstance(recipient, user_model):
             if recipient.is_active:
@@ -200,9 +283,12 @@ def _split_recipients(recipients: Iterable) -> tuple[list, dict[str, str]]:
             address = recipient.email.strip().lower()
             if address:
                 guests.setdefault(address, recipient.language)
+            number = recipient.phone.strip()
+            if number:
+                phones.setdefault(number, recipient.language)
         else:
             raise TypeError(f"A recipient is a User or a Recipient, not {type(recipient).__name__}.")
-    return list(users.values()), guests
+    return list(users.values()), guests, phones
 
 
 def dispatch(rows: list[tuple[int, str]]) -> int:
@@ -213,11 +299,12 @@ def dispatch(rows: list[tuple[int, str]]) -> int:
     """
     from kombu.exceptions import OperationalError
 
-    from .tasks import push_in_app, send_email
+    from .tasks import push_in_app, send_email, send_sms
 
+    tasks: dict[str, Any] = {Channel.EMAIL: send_email, Channel.SMS: send_sms}
     handed = 0
     for pk, channel in rows:
-        task = send_email if channel == Channel.EMAIL else push_in_app
+        task = tasks.get(channel, push_in_app)
         try:
             task.apply_async((pk,), retry=True, retry_policy=_PUBLISH_RETRY_POLICY)
         except (OperationalError, ConnectionError, OSError) as exc:
@@ -242,7 +329,11 @@ def _claim(notification_id: int, channel: str) -> Notification | None:
     """pending → sending in one conditional UPDATE: whoever changes the row owns this attempt."""
     lease = uuid.uuid4()
     claimed = Notification.objects.filter(pk=notification_id, channel=channel, status=Status.PENDING).update(
-        status=Status.SENDING, claimed_at=timezone.now(), lease=lease, attempts=F("attempts") + 1
+        status=Status.SENDING,
+        claimed_at=timezone.now(),
+        lease=lease,
+        claimed_by=claimants.current(),
+        attempts=F("attempts") + 1,
     )
     if not claimed:
         return None
@@ -256,7 +347,7 @@ def _backoff(attempt: int) -> int:
     return max(1, int(delay * random.uniform(0.9, 1.1)))  # noqa: S311 (jitter, not a secret)
 
 
-def _finish(notification: Notification, **fields) -> bool:
+def _finish(notification: Notification, **fields: Any) -> bool:
     """Write the outcome only if our claim still holds (the sweep may have reclaimed a very slow attempt)."""
     updated = Notification.objects.filter(pk=notification.pk, lease=notification.lease, status=Status.SENDING).update(
         lease=None, **fields
@@ -266,11 +357,30 @@ def _finish(notification: Notification, **fields) -> bool:
     return bool(updated)
 
 
+def _loggable(error: str) -> str:
+    """What of a delivery error may go to the logs: its kind and SMTP code, never the addresses it quotes.
+
+    "SMTPRecipientsRefused: {'an@example.vn': (550, …)}" becomes "SMTPRecipientsRefused", and
+    "Recipient refused: …" becomes "Recipient refused"; the whole text stays on the row for admins.
+    """
+    head = error.split(":", 1)[0].strip()
+    code = next(
+        (
+            word
+            for word in error.replace("(", " ").replace(",", " ").split()
+            if len(word) == 3 and word.isdigit() and word[0] in "45"
+        ),
+        "",
+    )
+    return f"{head} {code}".strip()
+
+
 def _attempt_failed(notification: Notification, error: str, *, permanent: bool = False) -> Outcome:
     error = error[:2000]
     if permanent or notification.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
         _finish(notification, status=Status.FAILED, last_error=error, claimed_at=None)
-        logger.error("Notification %s failed for good: %s", notification.pk, error)
+        # The reason stays on the row (admins see it); SMTP replies quote addresses, so logs get the first words only.
+        logger.error("Notification %s (%s) failed for good: %s", notification.pk, notification.kind, _loggable(error))
         return Outcome("failed")
     delay = _backoff(notification.attempts)
     _finish(
@@ -297,9 +407,52 @@ def email_deliver(*, notification_id: int) -> Outcome:
     except smtplib.SMTPRecipientsRefused as exc:
         return _attempt_failed(notification, f"Recipient refused: {exc.recipients}", permanent=True)
     except Exception as exc:  # SMTP down, timeouts, DNS…: try again later
-        logger.warning("Notification %s: sending failed (%s)", notification.pk, exc)
+        logger.warning(
+            "Notification %s: sending failed (%s)", notification.pk, _loggable(f"{type(exc).__name__}: {exc}")
+        )
         return _attempt_failed(notification, f"{type(exc).__name__}: {exc}")
-    _finish(notification, status=Status.SENT, sent_at=timezone.now(), last_error="")
+    if _finish(notification, status=Status.SENT, sent_at=timezone.now(), last_error=""):
+        logger.info(
+            "Notification %s (%s) sent by e-mail, attempt %d.",
+            notification.pk,
+            notification.kind,
+            notification.attempts,
+        )
+    return Outcome("sent")
+
+
+def sms_deliver(*, notification_id: int) -> Outcome:
+    """Send one SMS row at most once: claim, render, hand to the gateway, record (same rules as e-mail).
+
+    Gateway 5xx, 429 and timeouts are retried with back-off; other refusals (4xx, a number the
+    gateway rejects, no template) fail the row at once, and admins see the gateway's reply.
+    """
+    from .sms import SmsPermanentError, SmsTemporaryError, build_sms, masked, send_sms
+
+    notification = _claim(notification_id, Channel.SMS)
+    if notification is None:
+        return Outcome("skipped")
+    try:
+        message = build_sms(notification)
+    except (TemplateDoesNotExist, TemplateSyntaxError, SmsPermanentError) as exc:
+        return _attempt_failed(notification, f"{type(exc).__name__}: {exc}", permanent=True)
+    try:
+        send_sms(message)
+    except SmsPermanentError as exc:
+        return _attempt_failed(notification, f"{type(exc).__name__}: {exc}", permanent=True)
+    except (SmsTemporaryError, OSError) as exc:
+        logger.warning(
+            "Notification %s: SMS to %s failed (%s)", notification.pk, masked(message.to), type(exc).__name__
+        )
+        return _attempt_failed(notification, f"{type(exc).__name__}: {exc}")
+    if _finish(notification, status=Status.SENT, sent_at=timezone.now(), last_error=""):
+        logger.info(
+            "Notification %s (%s) sent by SMS to %s, attempt %d.",
+            notification.pk,
+            notification.kind,
+            masked(message.to),
+            notification.attempts,
+        )
     return Outcome("sent")
 
 
@@ -310,13 +463,16 @@ def in_app_deliver(*, notification_id: int) -> Outcome:
     notification = _claim(notification_id, Channel.IN_APP)
     if notification is None:
         return Outcome("skipped")
+    recipient = notification.recipient
+    if recipient is None:  # in-app rows are written for users only; a guest row has no page to reach
+        return _attempt_failed(notification, "An in-app notification without a user.", permanent=True)
     try:
         send_to_user(
-            notification.recipient_id,
+            recipient.pk,
             {
                 "type": "notification.new",
-                "notification": notification_payload(notification, language_of(notification.recipient.language)),
-                "unread": unread_count_for(user_id=notification.recipient_id),
+                "notification": notification_payload(notification, language_of(recipient.language)),
+                "unread": unread_count_for(user_id=recipient.pk),
             },
         )
     except Exception as exc:  # channel layer unreachable
@@ -328,7 +484,45 @@ def in_app_deliver(*, notification_id: int) -> Outcome:
 # --- Periodic work -------------------------------------------------------------------------------
 
 
-def outbox_sweep(*, now=None) -> dict[str, int]:
+def dead_claims_release(*, now: datetime | None = None) -> dict[str, int]:
+    """Rows "sending" whose claimant process on this host is certainly gone: back to pending and dispatched now.
+
+    Called when a worker starts (notifications.tasks, worker_ready) and by every sweep, so
+    the e-mail of a SIGKILLed worker goes out seconds after a worker runs again on that host
+    instead of after NOTIFICATIONS_CLAIM_TIMEOUT. Each row is released with a conditional
+    UPDATE on its lease: a claim that changed meanwhile is left alone, and a dead claimant
+    cannot finish its send, so the row is still sent once. A row whose claim was its last
+    attempt is marked failed. Claims of other hosts wait for the timeout (see claimants).
+    """
+    now = now or timezone.now()
+    candidates = list(
+        Notification.objects.filter(status=Status.SENDING, claimed_by__startswith=claimants.host_prefix()).values_list(
+            "pk", "channel", "lease", "claimed_by", "attempts"
+        )
+    )
+    released: list[tuple[int, str]] = []
+    failed = 0
+    error = "The worker stopped during the attempt."
+    for pk, channel, lease, claimed_by, attempts in candidates:
+        if not claimants.is_dead(claimed_by):
+            continue
+        claim = Notification.objects.filter(pk=pk, lease=lease, status=Status.SENDING)
+        if attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
+            failed += claim.update(status=Status.FAILED, lease=None, claimed_at=None, last_error=error)
+        elif claim.update(status=Status.PENDING, lease=None, claimed_at=None, next_attempt_at=now, last_error=error):
+            released.append((pk, channel))
+    dispatched = dispatch(released) if released else 0
+    if released or failed:
+        logger.warning(
+            "Released %d notification(s) claimed by stopped workers (%d failed for good, %d dispatched).",
+            len(released),
+            failed,
+            dispatched,
+        )
+    return {"released": len(released), "failed": failed, "dispatched": dispatched}
+
+
+def outbox_sweep(*, now: datetime | None = None) -> dict[str, int]:
     """Reclaim rows a dead worker left "sending", then re-dispatch pending rows that are overdue.
 
     A row is overdue when it was due more than NOTIFICATIONS_SWEEP_GRACE seconds ago
@@ -338,6 +532,7 @@ def outbox_sweep(*, now=None) -> dict[str, int]:
     is never taken from it.
     """
     now = now or timezone.now()
+    released = dead_claims_release(now=now)
     grace = timedelta(seconds=settings.NOTIFICATIONS_SWEEP_GRACE)
     stale = Notification.objects.filter(
         status=Status.SENDING, claimed_at__lt=now - timedelta(seconds=settings.NOTIFICATIONS_CLAIM_TIMEOUT)
@@ -359,12 +554,14 @@ def outbox_sweep(*, now=None) -> dict[str, int]:
             next_attempt_at=now
         )
     dispatched = dispatch(due) if due else 0
+    reclaimed += released["released"]
+    failed += released["failed"]
     if reclaimed or failed or due:
         logger.info("Outbox sweep: %d reclaimed, %d failed, %d re-dispatched.", reclaimed, failed, dispatched)
     return {"reclaimed": reclaimed, "failed": failed, "dispatched": dispatched}
 
 
-def digests_send(*, now=None) -> int:
+def digests_send(*, now: datetime | None = None) -> int:
     """Gather each user's held e-mails into one digest e-mail; returns the number of digests.
 
     Each user's held rows are locked while their digest row is written, so two
@@ -409,8 +606,9 @@ def digests_send(*, now=None) -> int:
 # --- In-app read marks -----------------------------------------------------------------------------
 
 
-def notification_mark_read(*, user, notification_id: int) -> Notification:
-    """Mark one of the user's own in-app notifications read (404 for anyone else's); idempotent."""
+def notification_mark_read(*, user: User, notification_id: int) -> Notification:
+    """Mark one of the user's own in-app notifications read, with the others about its question (404 for
+    anyone else's); idempotent."""
     from .selectors import inbox_item
 
     with transaction.atomic():
@@ -419,10 +617,30 @@ def notification_mark_read(*, user, notification_id: int) -> Notification:
             notification.read_at = timezone.now()
             Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
             send_unread_count_on_commit(user.pk)
+        # The list shows items about one question as one group: reading it reads them all.
+        question = (notification.context or {}).get("question")
+        if isinstance(question, dict) and isinstance(question.get("id"), int):
+            notifications_read_about(user=user, question_id=question["id"])
     return notification
 
 
-def notifications_mark_all_read(*, user) -> int:
+def notifications_read_about(*, user: User | AnonymousUser, question_id: int) -> int:
+    """The person opened a question or acted on it: their unread items about it are read now.
+
+    Items carry the question's id in their context (qa.messaging.question_data); returns how many changed.
+    """
+    if not user.is_authenticated:
+        return 0
+    with transaction.atomic():
+        changed = Notification.objects.filter(
+            recipient=user, channel=Channel.IN_APP, read_at__isnull=True, context__question__id=question_id
+        ).update(read_at=timezone.now())
+        if changed:
+            send_unread_count_on_commit(user.pk)
+    return changed
+
+
+def notifications_mark_all_read(*, user: User) -> int:
     """Mark every unread in-app notification of the user read; returns how many changed."""
     with transaction.atomic():
         changed = Notification.objects.filter(recipient=user, channel=Channel.IN_APP, read_at__isnull=True).update(
@@ -437,24 +655,32 @@ def notifications_mark_all_read(*, user) -> int:
 
 
 def preference_set(
-    *, user, kind: str, email_enabled: bool, in_app_enabled: bool, email_digest: bool = False
+    *,
+    user: User,
+    kind: str,
+    email_enabled: bool,
+    in_app_enabled: bool,
+    email_digest: bool = False,
+    sms_enabled: bool | None = None,
 ) -> NotificationPreference:
-    """Store the user's choice for one kind; transactional e-mails stay on, digests only where offered."""
+    """Store the user's choice for one kind; transactional e-mails stay on, digests only where offered.
+
+    SMS only for kinds with the SMS channel; None keeps the stored choice.
+    """
     spec = spec_for(kind)
-    preference, _created = NotificationPreference.objects.update_or_create(
-        user=user,
-        kind=kind,
-        defaults={
-            "email_enabled": True if spec.transactional else bool(email_enabled),
-            "in_app_enabled": bool(in_app_enabled),
-            "email_digest": bool(email_digest and spec.digestible),
-        },
-    )
+    defaults = {
+        "email_enabled": True if spec.transactional else bool(email_enabled),
+        "in_app_enabled": bool(in_app_enabled),
+        "email_digest": bool(email_digest and spec.digestible),
+    }
+    if sms_enabled is not None:
+        defaults["sms_enabled"] = bool(sms_enabled and Channel.SMS in spec.channels)
+    preference, _created = NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults=defaults)
     return preference
 
 
-def preferences_save(*, user, choices: dict[str, dict]) -> None:
-    """Save the preferences page: {kind: {"email": bool, "in_app": bool, "digest": bool}} in one transaction."""
+def preferences_save(*, user: User, choices: dict[str, dict]) -> None:
+    """Save the preferences page: {kind: {"email", "in_app", "digest", "sms": bool}} in one transaction."""
     with transaction.atomic():
         for kind, choice in choices.items():
             preference_set(
@@ -463,6 +689,7 @@ def preferences_save(*, user, choices: dict[str, dict]) -> None:
                 email_enabled=choice.get("email", False),
                 in_app_enabled=choice.get("in_app", False),
                 email_digest=choice.get("digest", False),
+                sms_enabled=choice.get("sms", False),
             )
 
 
@@ -510,3 +737,92 @@ def notifications_resend(*, ids: Iterable[int]) -> int:
             )
             transaction.on_commit(partial(dispatch, rows))
     return len(rows)
+
+
+# --- A user's mobile number for SMS ----------------------------------------------------------------
+
+
+def _sms_code_hash(user_id: int, phone: str, code: str) -> str:
+    import hmac
+
+    message = f"notifications.sms-number:{user_id}:{phone}:{code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def sms_number_request(*, user: User, phone: str, client_ip: str | None = None) -> SmsNumber:
+    """Start confirming a mobile number for SMS notifications: a 6-digit code goes to it by SMS.
+
+    The number is not used until confirmed. Sends are limited per number and per IP
+    (QA_PHONE_CODE_RATE_*); the code lives QA_PHONE_CODE_TTL seconds and only its HMAC is kept.
+    """
+    import secrets
+
+    from accounts import ratelimit
+    from accounts.phones import normalise_mobile
+
+    from .sms import otp_code
+
+    number = normalise_mobile(phone)
+    if number is None:
+        raise ValidationError(
+            {"phone": [_("Enter a Vietnamese mobile number, for example 0912 345 678 or +84 912 345 678.")]}
+        )
+    limits = [("sms-number", number, settings.QA_PHONE_CODE_RATE_PER_NUMBER)]
+    if client_ip:
+        limits.append(("sms-number-ip", client_ip, settings.QA_PHONE_CODE_RATE_PER_IP))
+    ratelimit.hit_many(limits)
+    nonce = secrets.token_urlsafe(16)
+    now = timezone.now()
+    with transaction.atomic():
+        record, _created = SmsNumber.objects.update_or_create(
+            user=user,
+            defaults={
+                "phone": number,
+                "verified_at": None,
+                "code_hash": _sms_code_hash(user.pk, number, otp_code(nonce)),
+                "code_expires_at": now + timedelta(seconds=settings.QA_PHONE_CODE_TTL),
+                "code_attempts": 0,
+            },
+        )
+        notify(
+            kind="notifications.confirm_phone",
+            recipients=[Recipient(phone=number, language=user.language)],
+            context={"otp_nonce": nonce, "minutes": max(settings.QA_PHONE_CODE_TTL // 60, 1)},
+            idempotency_key=f"notifications.confirm_phone:u{user.pk}:{uuid.uuid4().hex}",
+        )
+    return record
+
+
+def sms_number_confirm(*, user: User, code: str) -> SmsNumber:
+    """Check the code sent to the user's number; raises ValidationError (wrong tries are kept)."""
+    from django.utils.crypto import constant_time_compare
+
+    code = "".join(ch for ch in (code or "") if ch.isdigit())
+    error = None
+    with transaction.atomic():
+        record = SmsNumber.objects.select_for_update().filter(user=user).first()
+        if record is None or record.verified_at is not None:
+            if record is None:
+                raise ValidationError({"code": [_("Add your mobile number first.")]})
+            return record
+        if not record.code_hash or record.code_expires_at is None or record.code_expires_at <= timezone.now():
+            error = _("This code has expired. Ask for a new code below.")
+        elif record.code_attempts >= settings.QA_PHONE_CODE_ATTEMPTS:
+            error = _("Too many wrong codes. Ask for a new code below.")
+        else:
+            record.code_attempts += 1
+            if len(code) == 6 and constant_time_compare(record.code_hash, _sms_code_hash(user.pk, record.phone, code)):
+                record.verified_at = timezone.now()
+                record.code_hash = ""
+                record.save(update_fields=["code_attempts", "verified_at", "code_hash", "updated_at"])
+            else:
+                record.save(update_fields=["code_attempts", "updated_at"])
+                error = _("This code is not right. Check the SMS and try again.")
+    if error:
+        raise ValidationError({"code": [error]})
+    return record
+
+
+def sms_number_remove(*, user: User) -> None:
+    """Stop SMS notifications: the number is forgotten (the choices per kind stay for a future number)."""
+    SmsNumber.objects.filter(user=user).delete()

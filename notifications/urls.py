@@ -6,9 +6,10 @@ app_name = "notifications"
 
 urlpatterns = [
     path("", views.notification_list, name="list"),
-    path("<int:pk>/open/", views.open_notification, name="open"),
-    path("<int:pk>/read/", views.mark_read, name="mark_read"),
+    path("<id:pk>/open/", views.open_notification, name="open"),
+    path("<id:pk>/read/", views.mark_read, name="mark_read"),
     path("read-all/", views.mark_all_read, name="mark_all_read"),
     path("preferences/", views.preferences, name="preferences"),
+    path("preferences/sms/", views.sms_number, name="sms_number"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from .models import AnswerTemplate, CalendarDay, Question, QuestionEvent, Topic
+from .models import AnswerTemplate, CalendarDay, PersonalDataAccess, Question, QuestionEvent, RoutingModel, Topic
 
 
 @admin.register(Topic)
@@ -46,3 +47,58 @@ class AnswerTemplateAdmin(admin.ModelAdmin):
 class CalendarDayAdmin(admin.ModelAdmin):
     list_display = ["date", "kind", "name"]
     list_filter = ["kind"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by the application only: the admin shows them and never adds, edits or deletes one."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(ReadOnlyAdmin):
+    """The access log, read-only: rows are written by the staff panel and API, never edited."""
+
+    list_display = ["created_at", "user", "question", "agency", "surface"]
+    list_filter = ["agency", "surface"]
+    search_fields = ["question__reference", "user__email"]
+    list_select_related = ["user", "question", "agency"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["created_at", "user", "question", "agency", "surface"]
+
+
+@admin.register(RoutingModel)
+class RoutingModelAdmin(ReadOnlyAdmin):
+    """Trained routing models, read-only: version, date, size of the history, held-out accuracy.
+
+    The action queues a retrain (qa.train_routing); the newest row is the one in use.
+    """
+
+    list_display = [
+        "id",
+        "approach",
+        "trained_at",
+        "questions",
+        "held_out",
+        "agency_top1",
+        "agency_top3",
+        "topic_top1",
+        "seconds",
+    ]
+    readonly_fields = [*list_display[1:], "comparison"]
+    exclude = ["weights"]
+    actions = ["retrain"]
+
+    @admin.action(description=_("Retrain the routing suggestion now"))
+    def retrain(self, request, queryset):
+        from .tasks import train_routing
+
+        train_routing.delay()
+        self.message_user(request, _("Retraining queued: the new model appears here when it is done."))

@@ -5,18 +5,14 @@ The tracking token travels in a hidden field so the forms work without cookies.
 """
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from .forms import ACCEPTED_UPLOADS, MultipleFileField, MultipleFileInput
+from core.i18n import lazy_format
+
+from .forms import ACCEPTED_UPLOADS, FILES_HELP, MultipleFileField, MultipleFileInput
 from .services.asker import RATING_COMMENT_MAX, REPLY_MAX
 from .services.submission import BODY_MAX, TITLE_MAX
-from .staff_forms import ServiceErrorsMixin
-
-_FILES_HELP = _("Up to %(count)d files: PDF, JPEG, PNG or DOCX, at most %(size)d MB each.") % {
-    "count": settings.QA_MAX_ATTACHMENTS,
-    "size": settings.QA_MAX_ATTACHMENT_BYTES // (1024 * 1024),
-}
+from .staff.forms import ServiceErrorsMixin
 
 
 class TokenForm(ServiceErrorsMixin, forms.Form):
@@ -28,13 +24,15 @@ class ReplyForm(TokenForm):
         label=_("Your reply"),
         required=False,
         strip=False,
-        help_text=_("Give the information the agency asked for, at most %(max)d characters.") % {"max": REPLY_MAX},
+        help_text=lazy_format(
+            _("Give the information the agency asked for, at most %(max)d characters."), max=REPLY_MAX
+        ),
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": REPLY_MAX, "data-counter": REPLY_MAX}),
     )
     attachments = MultipleFileField(
         label=_("Attach documents (optional)"),
         required=False,
-        help_text=_FILES_HELP,
+        help_text=FILES_HELP,
         widget=MultipleFileInput(attrs={"accept": ACCEPTED_UPLOADS}),
     )
 
@@ -49,7 +47,7 @@ class RatingForm(TokenForm):
     comment = forms.CharField(
         label=_("Comment for the agency (optional)"),
         required=False,
-        help_text=_("Not published. At most %(max)d characters.") % {"max": RATING_COMMENT_MAX},
+        help_text=lazy_format(_("Not published. At most %(max)d characters."), max=RATING_COMMENT_MAX),
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": RATING_COMMENT_MAX, "data-counter": RATING_COMMENT_MAX}),
     )
 
@@ -71,13 +69,13 @@ class FollowUpForm(TokenForm):
         label=_("Your follow-up question"),
         required=False,
         strip=False,
-        help_text=_("What is still unclear after the answer, at most %(max)d characters.") % {"max": BODY_MAX},
+        help_text=lazy_format(_("What is still unclear after the answer, at most %(max)d characters."), max=BODY_MAX),
         widget=forms.Textarea(attrs={"rows": 8, "maxlength": BODY_MAX, "data-counter": BODY_MAX}),
     )
     attachments = MultipleFileField(
         label=_("Attachments (optional)"),
         required=False,
-        help_text=_FILES_HELP,
+        help_text=FILES_HELP,
         widget=MultipleFileInput(attrs={"accept": ACCEPTED_UPLOADS}),
     )
     consent_to_publish = forms.BooleanField(

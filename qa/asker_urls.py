@@ -11,4 +11,6 @@ urlpatterns = [
     path("track/<str:reference>/reply/", asker_views.reply, name="reply"),
     path("track/<str:reference>/rate/", asker_views.rate, name="rate"),
     path("track/<str:reference>/follow-up/", asker_views.follow_up, name="follow_up"),
+    path("track/<str:reference>/erase/", asker_views.erasure_request, name="erasure_request"),
+    path("privacy/erase/<str:token>/", asker_views.erasure_confirm, name="erasure_confirm"),
 ]

@@ -13,9 +13,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.errors import RateLimited, TransitionNotAllowed
+from core.client_ip import client_ip
+from core.errors import DomainError, RateLimited, TransitionNotAllowed
 
 from . import selectors, services, workflow
 from .asker_forms import FollowUpForm, RatingForm, ReplyForm
@@ -132,7 +133,7 @@ def follow_up(request: HttpRequest, reference: str) -> HttpResponse:
                     attachments=files,
                     consent_to_publish=form.cleaned_data["consent_to_publish"],
                     token=token,
-                    client_ip=request.META.get("REMOTE_ADDR") or None,
+                    client_ip=client_ip(request),
                 )
             except ValidationError as exc:
                 _service_errors(form, exc)
@@ -167,3 +168,40 @@ def follow_up(request: HttpRequest, reference: str) -> HttpResponse:
     if retry_after:
         response["Retry-After"] = str(retry_after)
     return response
+
+
+@require_POST
+def erasure_request(request: HttpRequest, reference: str) -> HttpResponse:
+    """The tracking page's "erase my personal data": a confirmation link goes to the asker's e-mail."""
+    token = _token(request)
+    question = selectors.tracked_question(reference, token)
+    try:
+        services.erasure_request(question=question, token=token)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        by_sms = not getattr(question.contact, "email", "")
+        messages.success(
+            request,
+            _("We have sent a confirmation link by SMS. Your data is erased once you open it.")
+            if by_sms
+            else _("We have sent a confirmation link to your e-mail address. Your data is erased once you open it."),
+        )
+    return _back_to_tracking(question)
+
+
+@require_http_methods(["GET", "POST"])
+def erasure_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the e-mail. GET asks (mail scanners open links), POST erases."""
+    try:
+        question = services.erasure_question(token)
+    except DomainError as exc:
+        context = {"error": str(exc.message)}
+        return private_response(render(request, "qa/erasure_confirm.html", context, status=400))
+    erased = bool(getattr(question, "contact", None) and question.contact.erased_at)
+    if request.method == "POST" and not erased:
+        question = services.erasure_confirm(token=token)
+        erased = True
+        messages.success(request, _("Your personal data has been erased."))
+    context = {"question": question, "erased": erased, "token": token}
+    return private_response(render(request, "qa/erasure_confirm.html", context))

@@ -12,6 +12,8 @@ from functools import lru_cache
 import holidays
 from django.utils import timezone
 
+from . import status
+
 TRANSFER_WORKING_DAYS = 5
 DUE_SOON_WORKING_DAYS = 2
 
@@ -92,10 +94,11 @@ DUE_SOON = "due_soon"
 ON_TIME = "on_time"
 PAUSED = "paused"
 
-# Statuses whose answer clock runs; waiting for the asker pauses it; submitted ones run the transfer clock.
-ANSWER_CLOCK_STATUSES = frozenset({"accepted", "in_review", "approved"})
-TRANSFER_CLOCK_STATUSES = frozenset({"submitted"})
-PAUSED_STATUSES = frozenset({"information_requested"})
+# Statuses whose answer clock runs; waiting for the asker pauses it; submitted ones run the transfer clock
+# (the `clock` column of qa.status.STATUS_TABLE).
+ANSWER_CLOCK_STATUSES = status.ANSWER_CLOCK_STATUSES
+TRANSFER_CLOCK_STATUSES = status.TRANSFER_CLOCK_STATUSES
+PAUSED_STATUSES = status.PAUSED_STATUSES
 
 
 @dataclass(frozen=True)

@@ -222,7 +222,7 @@ PUBLISHED: list[DemoQuestion] = [
         ban nhân dân thành phố tùy nhóm dự án.
 
         Công ty có thể liên hệ Phòng Quản lý môi trường của Sở để được hướng dẫn trước khi nộp hồ sơ.""",
-        organisation=("Công ty TNHH Bao bì Hưng Phát", "0209900101"),
+        organisation=("Công ty TNHH Bao bì Hưng Phát", "0209900027"),
     ),
     Q(
         8,
@@ -531,7 +531,7 @@ PUBLISHED: list[DemoQuestion] = [
         Hồ sơ đề nghị cấp giấy phép hoạt động gồm đơn đề nghị, bản sao giấy chứng nhận đăng ký doanh nghiệp, danh
         sách nhân sự, danh mục thiết bị, bản kê khai cơ sở vật chất và danh mục kỹ thuật dự kiến thực hiện, nộp tại Sở
         Y tế (trực tiếp hoặc trực tuyến). Sau khi tiếp nhận, Sở tổ chức thẩm định tại cơ sở trước khi cấp giấy phép.""",
-        organisation=("Công ty TNHH Y tế Minh An", "0209900102"),
+        organisation=("Công ty TNHH Y tế Minh An", "0209900034"),
     ),
     Q(
         25,
@@ -549,7 +549,7 @@ PUBLISHED: list[DemoQuestion] = [
         Nếu thuê đơn vị cung cấp suất ăn, đơn vị đó phải có giấy chứng nhận đủ điều kiện; Công ty có trách nhiệm
         chọn đơn vị đủ điều kiện, kiểm tra việc lưu mẫu thức ăn, kiểm thực ba bước và phối hợp xử lý khi có sự cố. Sở Y
         tế khuyến nghị doanh nghiệp có đông người lao động kiểm tra bếp ăn định kỳ, nhất là vào mùa nắng nóng.""",
-        organisation=("Công ty Cổ phần May Hải Thành", "0209900103"),
+        organisation=("Công ty Cổ phần May Hải Thành", "0209900041"),
     ),
     # --- Sở Giao thông vận tải -------------------------------------------------------------------
     Q(
@@ -568,7 +568,7 @@ PUBLISHED: list[DemoQuestion] = [
         Trường hợp cần lưu thông trong khung giờ hạn chế để phục vụ hoạt động thiết yếu, doanh nghiệp nộp hồ sơ đề
         nghị cấp giấy phép lưu hành tại Sở Giao thông vận tải, nêu rõ lộ trình, thời gian và lý do; hồ sơ có thể nộp
         trực tuyến. Giấy phép được cấp cho từng phương tiện và có thời hạn.""",
-        organisation=("Công ty TNHH Vận tải Đông Hải", "0209900104"),
+        organisation=("Công ty TNHH Vận tải Đông Hải", "0209900059"),
     ),
     Q(
         27,
@@ -623,7 +623,7 @@ PUBLISHED: list[DemoQuestion] = [
         thiết kế bản vẽ thi công, biện pháp tổ chức thi công bảo đảm an toàn giao thông và cam kết hoàn trả mặt bằng.
         Thời hạn giải quyết được ghi trên giấy tiếp nhận. Doanh nghiệp nên phối hợp với đơn vị quản lý hạ tầng kỹ thuật
         ngầm để tránh chồng lấn với các công trình hiện có.""",
-        organisation=("Công ty Cổ phần Viễn thông Cảng Xanh", "0209900105"),
+        organisation=("Công ty Cổ phần Viễn thông Cảng Xanh", "0209900066"),
     ),
     # --- Sở Lao động - Thương binh và Xã hội -----------------------------------------------------
     Q(
@@ -700,7 +700,7 @@ PUBLISHED: list[DemoQuestion] = [
         Công ty chuẩn bị văn bản đề nghị, giấy tờ chứng minh mục đích và thời gian làm việc của chuyên gia (hợp
         đồng lắp đặt, văn bản cử sang làm việc của đối tác) và bản sao hộ chiếu, nộp tại Sở hoặc trực tuyến. Doanh
         nghiệp nên nộp trước ngày chuyên gia dự kiến bắt đầu làm việc để bảo đảm thời hạn.""",
-        organisation=("Công ty TNHH Kỹ thuật Sao Biển Việt Nam", "0209900106"),
+        organisation=("Công ty TNHH Kỹ thuật Sao Biển Việt Nam", "0209900073"),
     ),
     Q(
         34,
@@ -871,7 +871,7 @@ PUBLISHED: list[DemoQuestion] = [
         Hồ sơ dự án trong khu công nghiệp, khu kinh tế được tiếp nhận tại Ban Quản lý Khu kinh tế Hải Phòng; Sở Kế
         hoạch và Đầu tư tiếp nhận dự án ngoài các khu này. Quý Công ty có thể đăng ký làm việc với Ban Quản lý để được
         hướng dẫn trước khi nộp, giúp rút ngắn thời gian giải quyết.""",
-        organisation=("Công ty TNHH Tư vấn Đầu tư Bến Cảng", "0209900107"),
+        organisation=("Công ty TNHH Tư vấn Đầu tư Bến Cảng", "0209900080"),
     ),
     # --- Sở Tài chính ----------------------------------------------------------------------------
     Q(
@@ -924,7 +924,7 @@ PUBLISHED: list[DemoQuestion] = [
         cùng một lần giao dịch. Khi cần hỗ trợ về tài khoản, chữ ký số hoặc biên lai điện tử, Quý Công ty liên hệ bộ
         phận
         hỗ trợ của hệ thống thu phí được thông báo trên trang thông tin điện tử của Sở Tài chính.""",
-        organisation=("Công ty Cổ phần Logistics Ánh Dương", "0209900108"),
+        organisation=("Công ty Cổ phần Logistics Ánh Dương", "0209900098"),
     ),
     # --- Sở Thông tin và Truyền thông ------------------------------------------------------------
     Q(
@@ -962,7 +962,7 @@ PUBLISHED: list[DemoQuestion] = [
         Tên miền phải còn thời hạn sử dụng và được đăng ký đúng quy định; doanh nghiệp cần có thỏa thuận bằng văn
         bản với các cơ quan báo chí về việc dẫn lại tin. Hồ sơ đề nghị cấp phép nộp tại Sở Thông tin và Truyền thông
         (trực tiếp, qua bưu chính hoặc trực tuyến).""",
-        organisation=("Công ty TNHH Truyền thông Phố Cảng", "0209900109"),
+        organisation=("Công ty TNHH Truyền thông Phố Cảng", "0209900108"),
     ),
     Q(
         49,

@@ -65,20 +65,27 @@ class ArchiveFilterSet(django_filters.FilterSet):
         fields: list[str] = []
         form = ArchiveFilterForm
 
-    def filter_queryset(self, queryset: QuerySet[Question]) -> QuerySet[Question]:
-        """Hand the cleaned parameters to the archive selector, the one definition of the public list.
+    def archive_arguments(self) -> dict:
+        """The cleaned parameters as keyword arguments of the archive selectors (qa.selectors.archive_page).
 
-        The incoming queryset only tells django-filter which model this is; what is
-        public (published questions only) is decided by the selector, not by the caller.
+        What is public (published questions only) and in what order is decided by the selector, not here.
         """
         data = self.form.cleaned_data
         search = nfc(data.get("search"))
         ordering = data.get("ordering") or (ArchiveOrdering.RELEVANCE if search else ArchiveOrdering.NEWEST)
-        return selectors.archive(
-            search=search,
-            agency=data.get("agency"),
-            topic=data.get("topic"),
-            date_from=data.get("date_from"),
-            date_to=data.get("date_to"),
-            ordering=str(ordering),
-        )
+        return {
+            "search": search,
+            "agency": data.get("agency"),
+            "topic": data.get("topic"),
+            "date_from": data.get("date_from"),
+            "date_to": data.get("date_to"),
+            "ordering": str(ordering),
+        }
+
+    def filter_queryset(self, queryset: QuerySet[Question]) -> QuerySet[Question]:
+        """The archive in a sort's order (schema generation and django-filter's own use; the API pages with
+        archive_page)."""
+        arguments = self.archive_arguments()
+        if arguments["ordering"] == ArchiveOrdering.RELEVANCE:
+            arguments["ordering"] = ArchiveOrdering.NEWEST
+        return selectors.archive(**arguments)

@@ -10,11 +10,19 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Agency
+from core.forms import add_service_errors
+from core.i18n import lazy_format
 
 from .models import AskerType, Topic
 from .services.submission import BODY_MAX, TITLE_MAX
 
 ACCEPTED_UPLOADS = ".pdf,.jpg,.jpeg,.png,.docx,application/pdf,image/jpeg,image/png"
+# Shown under every upload field (citizen, asker and staff forms).
+FILES_HELP = lazy_format(
+    _("Up to %(count)d files: PDF, JPEG, PNG or DOCX, at most %(size)d MB each."),
+    count=settings.QA_MAX_ATTACHMENTS,
+    size=settings.QA_MAX_ATTACHMENT_BYTES // (1024 * 1024),
+)
 
 
 def agency_choices(agencies: list[Agency]) -> list:
@@ -72,18 +80,20 @@ class AskForm(forms.Form):
         label=_("Title of your question"),
         required=False,
         strip=False,
-        help_text=_("A short summary, at most %(max)d characters.") % {"max": TITLE_MAX},
+        help_text=lazy_format(_("A short summary, at most %(max)d characters."), max=TITLE_MAX),
         widget=forms.TextInput(attrs={"maxlength": TITLE_MAX, "autocomplete": "off", "data-counter": TITLE_MAX}),
     )
     body = forms.CharField(
         label=_("Your question"),
         required=False,
         strip=False,
-        help_text=_(
-            "Describe your situation and what you want to know, at most %(max)d characters. "
-            "Do not write personal data you do not want the agency to see."
-        )
-        % {"max": BODY_MAX},
+        help_text=lazy_format(
+            _(
+                "Describe your situation and what you want to know, at most %(max)d characters. "
+                "Do not write personal data you do not want the agency to see."
+            ),
+            max=BODY_MAX,
+        ),
         widget=forms.Textarea(attrs={"rows": 8, "maxlength": BODY_MAX, "data-counter": BODY_MAX}),
     )
     asker_type = forms.CharField(
@@ -108,11 +118,15 @@ class AskForm(forms.Form):
     email = forms.CharField(
         label=_("E-mail"),
         required=False,
-        help_text=_("We send the confirmation link, your tracking link and the answer to this address."),
+        help_text=_(
+            "We send the confirmation link, your tracking link and the answer to this address. "
+            "No e-mail? Leave it empty and give your mobile number: we send them by SMS."
+        ),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     phone = forms.CharField(
-        label=_("Phone (optional)"),
+        label=_("Mobile phone"),
+        help_text=_("Optional with an e-mail address. Without one, we send a confirmation code to this number."),
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
     )
@@ -124,8 +138,7 @@ class AskForm(forms.Form):
     attachments = MultipleFileField(
         label=_("Attachments (optional)"),
         required=False,
-        help_text=_("Up to %(count)d files: PDF, JPEG, PNG or DOCX, at most %(size)d MB each.")
-        % {"count": settings.QA_MAX_ATTACHMENTS, "size": settings.QA_MAX_ATTACHMENT_BYTES // (1024 * 1024)},
+        help_text=FILES_HELP,
         widget=MultipleFileInput(attrs={"accept": ACCEPTED_UPLOADS}),
     )
     consent_to_publish = forms.BooleanField(
@@ -174,11 +187,8 @@ class AskForm(forms.Form):
         }
 
     def add_service_errors(self, error_dict: dict[str, list]) -> None:
-        """Put the service's {field: [messages]} onto the form; unknown keys go to the top."""
-        for field, messages in error_dict.items():
-            target = field if field in self.fields else None
-            for message in messages:
-                self.add_error(target, message)
+        """Put a service's {field: [messages]} on the form; unknown fields go to the top (core.forms)."""
+        add_service_errors(self, error_dict)
 
 
 class WithdrawForm(forms.Form):
@@ -193,11 +203,12 @@ class WithdrawForm(forms.Form):
 
 
 class LostLinkForm(forms.Form):
+    # One box for either: people who asked with a mobile number get their links by SMS.
     email = forms.CharField(
-        label=_("E-mail"),
+        label=_("E-mail or mobile number"),
         required=False,
-        help_text=_("The address you gave when you asked."),
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_("The address or the mobile number you gave when you asked."),
+        widget=forms.TextInput(attrs={"autocomplete": "email"}),
     )
 
 

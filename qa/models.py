@@ -9,13 +9,17 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Agency
 
+from .status import DeadlineCase, QuestionStatus, QueueTab, QueueTabCase
 from .text import fold
+
+__all__ = ["QuestionStatus", "QueueTab"]  # defined with the status table (qa.status), read from here too
 
 
 def new_tracking_token() -> str:
@@ -38,40 +42,6 @@ class Topic(models.Model):
         return self.name
 
 
-class QuestionStatus(models.TextChoices):
-    UNVERIFIED = "unverified", _("Awaiting e-mail confirmation")
-    SUBMITTED = "submitted", _("Submitted")
-    ACCEPTED = "accepted", _("In progress")
-    INFORMATION_REQUESTED = "information_requested", _("Waiting for the asker")
-    IN_REVIEW = "in_review", _("Awaiting review")
-    APPROVED = "approved", _("Approved, ready to send")
-    ANSWERED = "answered", _("Answered")
-    PUBLISHED = "published", _("Published")
-    REJECTED = "rejected", _("Rejected")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-
-
-# Statuses whose deadline is the answer deadline (the clock runs, or is paused waiting for the asker); a frozen
-# copy of qa.deadlines.ANSWER_CLOCK_STATUSES | PAUSED_STATUSES, sorted so the migration stays the same.
-DEADLINE_ANSWER_STATUSES = [
-    QuestionStatus.ACCEPTED,
-    QuestionStatus.APPROVED,
-    QuestionStatus.IN_REVIEW,
-    QuestionStatus.INFORMATION_REQUESTED,
-]
-
-# The staff queue's tab of each status (qa.staff_selectors.TABS reads it; unverified questions are in none).
-QUEUE_TABS: dict[str, list[str]] = {
-    "new": [QuestionStatus.SUBMITTED],
-    "in_progress": [QuestionStatus.ACCEPTED, QuestionStatus.APPROVED],
-    "waiting": [QuestionStatus.INFORMATION_REQUESTED],
-    "review": [QuestionStatus.IN_REVIEW],
-    "answered": [QuestionStatus.ANSWERED, QuestionStatus.PUBLISHED],
-    "rejected": [QuestionStatus.REJECTED],
-    "withdrawn": [QuestionStatus.WITHDRAWN],
-}
-
-
 class AskerType(models.TextChoices):
     INDIVIDUAL = "individual", _("Individual")
     ORGANISATION = "organisation", _("Organisation or business")
@@ -92,6 +62,21 @@ class RejectionReason(models.TextChoices):
     OUT_OF_SCOPE = "out_of_scope", _("Outside the agency's remit")
     ABUSIVE = "abusive", _("Abusive")
     INCOMPLETE = "incomplete", _("Incomplete")
+
+
+class TakedownReason(models.TextChoices):
+    """Why a published question left the archive: the category the public takedown log shows (no free text)."""
+
+    PERSONAL_DATA = "personal_data", _("Personal data found")
+    INACCURATE = "inaccurate", _("Answer out of date or inaccurate")
+    LEGAL = "legal", _("Legal request")
+    ASKER_REQUEST = "asker_request", _("Asker's request")
+    OTHER = "other", _("Other")
+
+
+def _published_index(name: str, *leading) -> models.Index:
+    """A partial index on the published archive ending in its total order (published_at, id, descending)."""
+    return models.Index(*leading, F("published_at").desc(), F("id").desc(), name=name, condition=Q(status="published"))
 
 
 class Question(models.Model):
@@ -142,6 +127,15 @@ class Question(models.Model):
     duplicate_of = models.ForeignKey(
         "self", verbose_name=_("duplicate of"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The group of the same question this one belongs to (qa.services.groups), its primary included.
+    group = models.ForeignKey(
+        "QuestionGroup",
+        verbose_name=_("group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+    )
     follow_up_of = models.ForeignKey(
         "self",
         verbose_name=_("follow-up of"),
@@ -165,6 +159,10 @@ class Question(models.Model):
     staff_search_text = models.TextField(blank=True, editable=False)
     # Optimistic concurrency: every state change bumps it; forms carry the version they showed.
     version = models.PositiveIntegerField(default=1)
+    # The short link sent by SMS (/s/<token>/ → the tracking page); set the first time an SMS needs it.
+    short_token = models.CharField(max_length=16, unique=True, null=True, blank=True, editable=False)
+    # HMAC of the lookup PIN printed on the receipt ("Theo dõi câu hỏi": reference + PIN); never the PIN itself.
+    lookup_pin_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # The date that matters now (qa.deadlines.DeadlineClock.deadline): the transfer deadline while submitted, the
@@ -172,24 +170,16 @@ class Question(models.Model):
     # queue sorts and filters on an index instead of computing it for every row; never written by Django (and
     # stale on an instance after an update until it is read again).
     deadline = models.GeneratedField(
-        expression=models.Case(
-            models.When(status=QuestionStatus.SUBMITTED, then=models.F("transfer_due_date")),
-            models.When(status__in=DEADLINE_ANSWER_STATUSES, then=models.F("due_date")),
-            default=None,
-            output_field=models.DateField(),
-        ),
+        expression=DeadlineCase(),
         output_field=models.DateField(null=True, blank=True),
         db_persist=True,
         verbose_name=_("deadline"),
     )
-    # The staff queue tab (QUEUE_TABS), stored so that every tab, even one of two statuses, is one range of the
-    # (agency, queue_tab, ...) indexes: a page reads its rows in order and a count stops after the cap.
+    # The staff queue tab (qa.status.QueueTab), stored so that every tab, even one of two statuses, is one range
+    # of the (agency, queue_tab, ...) indexes: a page reads its rows in order and a count stops after the cap.
+    # Both generated columns are built from qa.status.STATUS_TABLE and kept in step by qa.status_schema.
     queue_tab = models.GeneratedField(
-        expression=models.Case(
-            *(models.When(status__in=statuses, then=models.Value(tab)) for tab, statuses in QUEUE_TABS.items()),
-            default=None,
-            output_field=models.CharField(max_length=12),
-        ),
+        expression=QueueTabCase(),
         output_field=models.CharField(max_length=12, null=True, blank=True),
         db_persist=True,
         verbose_name=_("queue tab"),
@@ -201,7 +191,15 @@ class Question(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="qa_q_status_pub_idx"),
-            # The staff queue (qa.staff_selectors): one tab in each order, and capped tab counts (index only).
+            # The public archive: one partial index per sort and per narrowing filter, each ending in the total
+            # order's published_at, id, so a page is an index range and "older results" (keyset) start mid-index
+            # (qa.selectors.archive_page; issue 17: most viewed / most helpful sorted a million rows, 2.0-2.35 s).
+            _published_index("qa_q_pub_newest_idx"),
+            _published_index("qa_q_pub_views_idx", F("view_count").desc()),
+            _published_index("qa_q_pub_helpful_idx", F("helpful_yes").desc()),
+            _published_index("qa_q_pub_agency_idx", F("agency")),
+            _published_index("qa_q_pub_topic_idx", F("topic")),
+            # The staff queue (qa.staff.selectors): one tab in each order, and capped tab counts (index only).
             models.Index(fields=["agency", "queue_tab", "deadline", "-created_at", "-id"], name="qa_q_tab_due_idx"),
             models.Index(fields=["agency", "queue_tab", "-created_at", "-id"], name="qa_q_tab_created_idx"),
             models.Index(fields=["agency", "queue_tab", "-updated_at", "-id"], name="qa_q_tab_updated_idx"),
@@ -232,6 +230,32 @@ class Question(models.Model):
         return self.status == QuestionStatus.PUBLISHED
 
 
+class QuestionGroup(models.Model):
+    """Questions of one agency that ask the same thing, handled once through the primary question.
+
+    Every member keeps its own asker, reference code and tracking page; when the primary's answer is sent each
+    member receives a copy (qa.services.groups). `size` counts the members, the primary included: the archive's
+    "N people asked" reads it without counting rows.
+    """
+
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+")
+    primary = models.OneToOneField(
+        Question, verbose_name=_("primary question"), on_delete=models.CASCADE, related_name="led_group"
+    )
+    size = models.PositiveIntegerField(_("number of askers"), default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("group of questions")
+        verbose_name_plural = _("groups of questions")
+
+    def __str__(self) -> str:
+        return f"{self.pk} ({self.size})"
+
+
 class AskerContact(models.Model):
     """The asker's personal data: never on a public page, feed or API response."""
 
@@ -243,6 +267,11 @@ class AskerContact(models.Model):
     organisation_name = models.CharField(_("organisation name"), max_length=255, blank=True)
     tax_code = models.CharField(_("tax code"), max_length=14, blank=True)
     email_verified_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
+    # Set when the contact data was erased (on the asker's request, or after the retention period): the
+    # fields above are then empty and the question stays in the archive anonymised.
+    erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
+
+    phone_verified_at = models.DateTimeField(_("phone confirmed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("asker contact")
@@ -326,8 +355,11 @@ class AskerReply(models.Model):
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:
+    """A random name with the extension of the type qa.files detected: nothing of the client's name."""
+    from .files import EXTENSIONS
+
     now = timezone.now()
-    return f"attachments/{now:%Y/%m}/{secrets.token_hex(8)}-{filename[-80:]}"
+    return f"attachments/{now:%Y/%m}/{secrets.token_hex(16)}{EXTENSIONS.get(instance.content_type, '.bin')}"
 
 
 class Attachment(models.Model):
@@ -444,3 +476,113 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"
+
+
+class PersonalDataAccess(models.Model):
+    """One row each time staff see a question's personal data: who, when, which question, where.
+
+    The agency is the question's agency at the time, so its admin sees the log even after a transfer.
+    Rows hold no personal data themselves.
+    """
+
+    class Surface(models.TextChoices):
+        STAFF_PAGE = "staff_page", _("Staff question page")
+        STAFF_API = "staff_api", _("Staff API")
+        SEARCH = "search", _("Queue search by e-mail or phone")
+        ATTACHMENT = "attachment", _("Asker's attachment")
+
+    question = models.ForeignKey(
+        Question, verbose_name=_("question"), on_delete=models.CASCADE, related_name="personal_data_accesses"
+    )
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    surface = models.CharField(_("where"), max_length=20, choices=Surface.choices)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data accesses")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["agency", "-created_at", "-id"], name="qa_pda_agency_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.question_id} {self.surface} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PhoneChallenge(models.Model):
+    """A one-time code sent by SMS to confirm a phone-only question; only its keyed hash is kept.
+
+    A new code replaces the previous ones (they stop working); each code allows a few attempts
+    and expires after QA_PHONE_CODE_TTL seconds.
+    """
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="phone_challenges")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+    superseded = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("phone confirmation code")
+        verbose_name_plural = _("phone confirmation codes")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.question_id} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class RoutingModel(models.Model):
+    """A trained agency-and-topic suggester (qa.routing): one row per training, the newest is used.
+
+    The weights are numeric arrays only (numpy's npz, loaded without pickle), over hashed word features:
+    no word, name or text of any question is stored. Read-only in the admin, which can ask for a retrain.
+    """
+
+    class Approach(models.TextChoices):
+        LINEAR = "linear", _("Linear classifier over words and word pairs")
+        KNN = "knn", _("Vote of the most similar published answers")
+
+    approach = models.CharField(_("approach"), max_length=12, choices=Approach.choices)
+    trained_at = models.DateTimeField(_("trained at"), default=timezone.now, db_index=True)
+    questions = models.PositiveIntegerField(_("questions used for training"))
+    held_out = models.PositiveIntegerField(_("held-out questions"))
+    agency_top1 = models.FloatField(_("agency accuracy (top 1)"))
+    agency_top3 = models.FloatField(_("agency accuracy (top 3)"))
+    topic_top1 = models.FloatField(_("topic accuracy (top 1)"))
+    # The other approach's figures on the same held-out questions: {"knn": {"agency_top1": …}, …}.
+    comparison = models.JSONField(_("comparison"), default=dict, blank=True)
+    seconds = models.FloatField(_("training time (seconds)"), default=0)
+    weights = models.BinaryField(editable=False, default=b"")
+
+    class Meta:
+        verbose_name = _("routing model")
+        verbose_name_plural = _("routing models")
+        ordering = ["-trained_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"v{self.pk} {self.approach} {self.trained_at:%Y-%m-%d %H:%M}"
+
+
+class ArchiveAnswerDay(models.Model):
+    """Per day and topic: visits of the ask form that opened a suggested answer, and those followed by a question.
+
+    Counted once per browser session (its first opened answer gives the day and topic), in the session only:
+    no cookie of its own, address or text. "Answered by the archive" is opened − followed (stats).
+    """
+
+    day = models.DateField(_("day"))
+    topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="+")
+    opened = models.PositiveIntegerField(_("opened a suggested answer"), default=0)
+    followed = models.PositiveIntegerField(_("followed by a question"), default=0)
+
+    class Meta:
+        verbose_name = _("archive answers day")
+        verbose_name_plural = _("archive answers days")
+        constraints = [models.UniqueConstraint(fields=["day", "topic"], name="qa_archive_answer_day_topic")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.topic_id}: {self.opened - self.followed}"

@@ -16,6 +16,7 @@ from django.utils import timezone
 from . import deadlines, workflow
 from .messaging import notify_asker
 from .models import Question, QuestionEvent, QuestionStatus
+from .status import RUNNING_CLOCK_STATUSES, sorted_statuses
 
 S = QuestionStatus
 RATING_REQUEST_AFTER_DAYS = 3
@@ -25,7 +26,7 @@ RATING_REQUEST_ACTION = "rate_request"
 def running_clock_questions() -> QuerySet[Question]:
     """Questions whose clock runs (submitted: transfer; in work: answer; waiting for the asker: paused, left out),
     read by the stored `deadline`."""
-    statuses = (*deadlines.TRANSFER_CLOCK_STATUSES, *deadlines.ANSWER_CLOCK_STATUSES)
+    statuses = sorted_statuses(RUNNING_CLOCK_STATUSES)
     return (
         Question.objects.filter(status__in=statuses)
         .select_related("agency", "assignee")

@@ -31,6 +31,9 @@ STAFF_ACTIONS = (
     "publish",
     "unpublish",
     "transfer",
+    "answer_by_reference",
+    "merge",
+    "leave_group",
     "reject",
 )
 

@@ -13,6 +13,8 @@ import re
 import nh3
 from django.utils.html import strip_tags
 
+from core.input import strip_bidi_controls
+
 from .text import nfc
 
 ANSWER_TAGS = frozenset({"p", "br", "ul", "ol", "li", "strong", "b", "em", "i", "a"})
@@ -38,16 +40,17 @@ _text_cleaner = nh3.Cleaner(tags=set(), clean_content_tags=set(_DROP_WITH_CONTEN
 
 
 def clean_answer_html(value: str | None) -> str:
-    """NFC, then keep only the allowed tags, `href` on links (http, https, mailto) and rel="nofollow noopener"."""
-    text = _CONTROL.sub("", nfc(value))
+    """NFC, no bidi controls; only the allowed tags, `href` on links (http, https, mailto), rel="nofollow noopener"."""
+    text = nfc(_CONTROL.sub("", value or ""))
     if not text:
         return ""
-    return _answer_cleaner.clean(text).strip()
+    # The cleaner decodes character references: "&#x202E;" would come back as the override itself.
+    return strip_bidi_controls(_answer_cleaner.clean(text)).strip()
 
 
 def clean_plain_text(value: str | None) -> str:
     """Plain text for public titles and texts: no markup, decoded entities, NFC, no control characters."""
-    text = _CONTROL.sub("", nfc(value)).replace("\r\n", "\n").replace("\r", "\n")
+    text = nfc(_CONTROL.sub("", value or "")).replace("\r\n", "\n").replace("\r", "\n")
     if not text:
         return ""
     text = html.unescape(_text_cleaner.clean(text))

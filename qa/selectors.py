@@ -5,184 +5,130 @@ what public pages need; the asker's contact is never joined here.
 """
 
 import datetime
-import json
+from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import BooleanField, Expression, FloatField, Prefetch, Q, QuerySet, TextField
+from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models.functions import TruncDate
 from django.http import Http404
+from django.utils import timezone
 
+from accounts.collation import sorted_vi, vi_sort_key
+from accounts.lineage import agency_name_then
 from accounts.models import Agency
 
-from .common_terms import COMMON_TERMS
-from .models import Answer, Question, QuestionEvent, QuestionStatus, Topic
-from .text import fold
+from .models import Answer, ArchiveAnswerDay, HelpfulVote, Question, QuestionEvent, QuestionGroup, QuestionStatus, Topic
+from .search import archive as archive_search
+from .search import keyset
+from .search.counts import capped, capped_count
 
-ORDERINGS = {
-    "newest": ("-published_at", "-id"),
-    "views": ("-view_count", "-published_at"),
-    "helpful": ("-helpful_yes", "-published_at"),
+# Every sort ends in published_at, id (all descending), so the order is total and a keyset cursor is exact; each is
+# served by a partial index on the published archive (qa migration archive_sort_indexes).
+SORT_KEYS: dict[str, tuple[str, ...]] = {
+    "newest": ("published_at", "id"),
+    "views": ("view_count", "published_at", "id"),
+    "helpful": ("helpful_yes", "published_at", "id"),
 }
-# Ranking is the costly part of a search: only the newest matches are ranked (docs/performance.md).
-SEARCH_RANK_CANDIDATES = 100
-# Finding those candidates: first a walk down the date index over the newest SEARCH_WALK_ROWS rows, checking
-# each against the query (cheap when matches are dense: common words); when that finds too few, a longer walk
-# if the first one's hit rate says it will find enough within SEARCH_WALK_MAX_ROWS, else the GIN index
-# (cheap when the words are rare). See _newest_matches.
-# Unfiltered searches walk qa_search_terms (qa migration 0007): at a million rows about 0.7 µs a row (it was 3-5 µs
-# on qa_question's TOASTed vector, still what filtered searches walk); the GIN path reads the posting lists (a few
-# ms per common word) then visits each match: the walk is cheaper down to about 0.4% of rows matching, i.e. when
-# the SEARCH_RANK_CANDIDATES newest matches are expected within 25,000 rows.
-SEARCH_WALK_ROWS = 2000
-SEARCH_WALK_MAX_ROWS = 25000
-# Counts are exact up to this many rows; beyond it the planner's estimate (a million-row count(*) costs seconds).
-COUNT_CAP = 1000
-# "Similar questions": candidates hold one of the query's rarest terms, then are ranked by the terms they share.
-SIMILAR_CANDIDATES = 100
-SIMILAR_TERMS = 3
-
-
-class CappedCountQuerySet(QuerySet):
-    """A queryset whose count() is exact up to COUNT_CAP and the planner's estimate beyond it (PostgreSQL).
-
-    Paginators call count() on every list page; with a million published
-    questions an exact count(*) of a common search cost seconds (measured in
-    bench/). Pages past the estimate come out empty, which paginators handle.
-    A selector that already knows the count (the ranked candidates) sets
-    `known_count`; it is kept by clones, so filter such a queryset no further.
-    """
-
-    known_count: int | None = None
-
-    def _clone(self):
-        clone = super()._clone()
-        clone.known_count = self.known_count
-        return clone
-
-    def count(self) -> int:
-        if self.known_count is not None and not self.query.is_sliced:
-            return self.known_count
-        if self._result_cache is not None or connection.vendor != "postgresql" or self.query.is_sliced:
-            return super().count()
-        capped = QuerySet.count(self.order_by().values("pk")[: COUNT_CAP + 1])
-        if capped <= COUNT_CAP:
-            return capped
-        sql, params = self.order_by().values("pk").query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
-            plan = cursor.fetchone()[0]
-        plan = json.loads(plan) if isinstance(plan, str) else plan
-        return max(int(plan[0]["Plan"]["Plan Rows"]), capped)
-
-
-def _capped(queryset: QuerySet[Question]) -> QuerySet[Question]:
-    capped = queryset._chain()
-    capped.__class__ = CappedCountQuerySet
-    return capped
+ORDERINGS = {sort: tuple(f"-{column}" for column in keys) for sort, keys in SORT_KEYS.items()}
+RELEVANCE = "relevance"
+# For the views: a bad "older results" cursor, and how deep page numbers go.
+BadCursor = keyset.BadCursor
+MAX_NUMBERED_ROWS = keyset.MAX_NUMBERED_ROWS
 
 
 def agency_with_descendants(agency: Agency) -> list[int]:
-    """Ids of the agency and every agency below it (one query: agencies are few)."""
-    children: dict[int | None, list[int]] = {}
-    for pk, parent_id in Agency.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent_id, []).append(pk)
-    result, stack = [], [agency.pk]
+    """Ids of the agency, every agency below it and every agency it succeeded in a reorganisation, so that the
+    archive of a merged department shows its predecessors' answers (one query: agencies are few)."""
+    children: dict[int | None, set[int]] = {}
+    before: dict[int, set[int]] = {}
+    for pk, parent_id, predecessor in Agency.objects.values_list("pk", "parent_id", "predecessions__predecessor_id"):
+        children.setdefault(parent_id, set()).add(pk)
+        if predecessor is not None:
+            before.setdefault(pk, set()).add(predecessor)
+    result, stack, seen = [], [agency.pk], {agency.pk}
     while stack:
         current = stack.pop()
         result.append(current)
-        stack.extend(children.get(current, []))
+        for other in children.get(current, set()) | before.get(current, set()):
+            if other not in seen:
+                seen.add(other)
+                stack.append(other)
     return result
+
+
+# What an archive list shows (the card, qa.serializers.PublicQuestionSerializer): reading only these, with the agency's
+# and topic's names, halves the SQL the ORM compiles and the instances it builds for a page of 20 (no answer join).
+LIST_FIELDS = (
+    "id",
+    "reference",
+    "status",
+    "public_title",
+    "public_body",
+    "published_at",
+    "answered_at",
+    "view_count",
+    "helpful_yes",
+    "helpful_no",
+    "agency__id",
+    "agency__name",
+    "agency__slug",
+    "topic__id",
+    "topic__name",
+    "topic__slug",
+)
+
+
+def _listed(queryset: QuerySet[Question]) -> QuerySet[Question]:
+    """The list's columns of `queryset`'s questions (LIST_FIELDS): an archive page reads nothing else."""
+    return queryset.select_related(None).select_related("agency", "topic").only(*LIST_FIELDS)
 
 
 def published_questions() -> QuerySet[Question]:
     return Question.objects.filter(status=QuestionStatus.PUBLISHED).select_related("agency", "topic", "answer")
 
 
-def _search_terms(query: str) -> list[str]:
-    return [term for term in fold(query).split() if term][:12]
-
-
-def _tsquery(terms: list[str], *, operator: str = "&", prefix_last: bool = True) -> str:
-    lexemes = [_ts_lexeme(t) for t in terms]
-    if prefix_last:
-        lexemes[-1] += ":*"
-    return f" {operator} ".join(lexemes)
-
-
-class _OnSearchVector(Expression):
-    """SQL on qa_question.search_vector (qa migration 0004), a column the model does not know.
-
-    The table's alias is read when the query is compiled, so the expression stays
-    right inside a subquery (where Django renames the table U0): a fixed
-    "qa_question." there would point at the outer query's row.
-    """
-
-    template = ""
-
-    def __init__(self, tsquery: str) -> None:
-        super().__init__(output_field=self.output_field)
-        self.tsquery = tsquery
-
-    def as_sql(self, compiler, connection):
-        alias = compiler.quote_name_unless_alias(next(iter(compiler.query.alias_map)))
-        return self.template.format(vector=f"{alias}.search_vector"), [self.tsquery]
-
-
-class _Matches(_OnSearchVector):
-    output_field = BooleanField()
-    conditional = True
-    template = "{vector} @@ to_tsquery('simple', %s)"
-
-
-class _Vector(_OnSearchVector):
-    output_field = TextField()
-    template = "{vector}"
-
-    def as_sql(self, compiler, connection):
-        sql, _params = super().as_sql(compiler, connection)
-        return sql, []
-
-
-class _Rank(_OnSearchVector):
-    output_field = FloatField()
-    template = "ts_rank({vector}, to_tsquery('simple', %s))"
-
-
-def _matching(queryset: QuerySet[Question], tsquery: str) -> QuerySet[Question]:
-    return queryset.filter(_Matches(tsquery))
-
-
-def _with_rank(queryset: QuerySet[Question], tsquery: str) -> QuerySet[Question]:
-    return queryset.annotate(rank=_Rank(tsquery))
-
-
 def search_filter(queryset: QuerySet[Question], query: str, *, rank: bool = True) -> QuerySet[Question]:
-    """Restrict to questions whose folded text holds every term of the query.
+    """Restrict to questions whose folded public text holds every term of the query (qa.search.archive)."""
+    return archive_search.search_filter(queryset, query, rank=rank)
 
-    PostgreSQL: the stored search_vector (qa migration 0004; a prefix match on the
-    last term, as people type) through its GIN index, with `rank` annotated when
-    asked; SQLite: LIKE per term on the folded text.
+
+def portal_day_bounds(
+    date_from: datetime.date | None, date_to: datetime.date | None
+) -> tuple[datetime.datetime | None, datetime.datetime | None]:
+    """[start, end) as aware datetimes: midnight in the portal's time zone (Asia/Ho_Chi_Minh) of date_from, and of
+    the day after date_to, so that a question published at 23:30 local time on date_to is included.
+
+    A comparison of published_at with these is served by the date indexes, where `published_at::date` in a time
+    zone is computed per row and served by none (issue 17: 274-309 ms at 1,000,000 questions).
     """
-    terms = _search_terms(query)
-    if not terms:
-        return queryset
-    if connection.vendor == "postgresql":
-        tsquery = _tsquery(terms)
-        queryset = _matching(queryset, tsquery)
-        return _with_rank(queryset, tsquery) if rank else queryset
-    condition = Q()
-    for term in terms:
-        condition &= _word_prefix(term)
-    return queryset.filter(condition)
+    zone = timezone.get_default_timezone()
+    start = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=zone) if date_from else None
+    end = (
+        datetime.datetime.combine(date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
+        if date_to
+        else None
+    )
+    return start, end
 
 
-def _word_prefix(term: str) -> Q:
-    """SQLite: the folded text has a word starting with `term` ("hoi" finds "hoi", not "thoi")."""
-    return Q(search_text__startswith=term) | Q(search_text__contains=f" {term}")
-
-
-def _ts_lexeme(term: str) -> str:
-    # Folded terms hold only [a-z0-9_]; quote them so to_tsquery never sees an operator.
-    return "'" + term.replace("'", "") + "'"
+def filtered_archive(
+    *,
+    agency: Agency | None = None,
+    topic: Topic | None = None,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet[Question]:
+    """Published questions under these filters (agency with the agencies below it), count() capped."""
+    queryset = capped(published_questions())
+    if agency is not None:
+        queryset = queryset.filter(agency_id__in=agency_with_descendants(agency))
+    if topic is not None:
+        queryset = queryset.filter(topic=topic)
+    start, end = portal_day_bounds(date_from, date_to)
+    if start is not None:
+        queryset = queryset.filter(published_at__gte=start)
+    if end is not None:
+        queryset = queryset.filter(published_at__lt=end)
+    return queryset
 
 
 def archive(
@@ -194,188 +140,183 @@ def archive(
     date_to: datetime.date | None = None,
     ordering: str = "",
 ) -> QuerySet[Question]:
-    """Published questions for the archive list and the API, filtered and sorted; count() is capped.
+    """Published questions, filtered, every search term matched, in a sort's order (not relevance); count() capped.
 
-    With a search and the relevance order (the default when searching), the newest
-    SEARCH_RANK_CANDIDATES matches are ranked and listed, most relevant first:
-    ranking every match of a common word in a million questions is what made
-    search slow. Any other order lists every match.
+    The home page and the feed read its first rows; the archive list and the API page with archive_page.
     """
-    queryset = _capped(published_questions())
-    if agency is not None:
-        queryset = queryset.filter(agency_id__in=agency_with_descendants(agency))
-    if topic is not None:
-        queryset = queryset.filter(topic=topic)
-    if date_from is not None:
-        queryset = queryset.filter(published_at__date__gte=date_from)
-    if date_to is not None:
-        queryset = queryset.filter(published_at__date__lte=date_to)
+    queryset = filtered_archive(agency=agency, topic=topic, date_from=date_from, date_to=date_to)
     if search:
-        ranked = connection.vendor == "postgresql" and ordering in ("", "relevance") and bool(_search_terms(search))
-        base = queryset
-        queryset = search_filter(queryset, search, rank=False)
-        if ranked:
-            # The candidates are read once here: as a subquery, the paginator's count and the page would each
-            # run the search again.
-            filtered = agency is not None or topic is not None or date_from is not None or date_to is not None
-            newest = _newest_matches(base if filtered else None, _search_terms(search), SEARCH_RANK_CANDIDATES)
-            candidates = _capped(published_questions()).filter(pk__in=newest)
-            result = _with_rank(candidates, _tsquery(_search_terms(search))).order_by("-rank", "-published_at", "-id")
-            result.known_count = len(newest)
-            return result
+        queryset = archive_search.search_filter(queryset, search, rank=False)
     return queryset.order_by(*ORDERINGS.get(ordering, ORDERINGS["newest"]))
 
 
-def _walk(queryset: QuerySet[Question], tsquery: str, rows: int, limit: int, *, skip: int = 0) -> list[int]:
-    """Ids of the newest `limit` matches among the newest `rows` rows of `queryset`, past the first `skip`.
+@dataclass
+class ArchivePage:
+    """One page of the archive: its questions, the count (exact, or an estimate), and how to reach the next."""
 
-    The inner query walks the date index newest first and stops after `rows`
-    rows; the outer one checks each against the query. Cost is bounded by
-    `rows` whatever the words, unlike the GIN index, whose cost grows with how
-    common every word is (ten common syllables: 150-400 ms at a million rows).
-    Used when the archive is filtered (agency, topic, dates); unfiltered searches
-    walk qa_search_terms instead (_walk_terms).
+    questions: list[Question]
+    size: int
+    count: int
+    count_estimated: bool
+    number: int | None  # None for a page reached by a cursor
+    next_cursor: str | None
+    last_number: int  # the last page reachable by its number (keyset.MAX_NUMBERED_ROWS)
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_cursor is not None
+
+    @property
+    def next_number(self) -> int | None:
+        """The next page by number, while numbers reach it (else only the cursor does)."""
+        if self.number is None or not self.has_next or self.number >= self.last_number:
+            return None
+        return self.number + 1
+
+
+class PageOutOfRange(Exception):
+    """A page number past the numbered pages (the cursor reaches those rows)."""
+
+
+def archive_page(
+    *,
+    search: str = "",
+    agency: Agency | None = None,
+    topic: Topic | None = None,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    ordering: str = "",
+    page: int = 1,
+    cursor: str | None = None,
+    size: int = 20,
+) -> ArchivePage:
+    """One page of the public archive (web list and API), by number or after a cursor (keyset.BadCursor if bad).
+
+    Every shape is an index range or a bounded walk (docs/performance.md, "Every archive shape"): sorts on their
+    partial indexes, dates as aware bounds, deep pages by keyset; with a search and relevance, the tiers of
+    qa.search.archive over every match. A number past keyset.MAX_NUMBERED_ROWS raises PageOutOfRange.
     """
-    inner = (
-        queryset.order_by("-published_at", "-id")
-        .annotate(vector=_Vector(""))
-        .values_list("pk", "published_at", "vector")[skip:rows]
-    )
-    sql, params = inner.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT w.col1 FROM ({sql}) w (col1, col2, col3) "  # noqa: S608 (compiled by Django, parameters bound)
-            "WHERE w.col3 @@ to_tsquery('simple', %s) ORDER BY w.col2 DESC, w.col1 DESC LIMIT %s",
-            [*params, tsquery, limit],
-        )
-        return [row[0] for row in cursor.fetchall()]
+    filtered = any(value is not None for value in (agency, topic, date_from, date_to))
+    sort = ordering if ordering in SORT_KEYS or ordering == RELEVANCE else "newest"
+    if sort == RELEVANCE and not (search and archive_search.can_rank(search)):
+        sort = "newest"
+    last_number = max(1, keyset.MAX_NUMBERED_ROWS // size)
+    if cursor is None and page > last_number:
+        raise PageOutOfRange(page)
+    offset = 0 if cursor is not None else (page - 1) * size
+    base = filtered_archive(agency=agency, topic=topic, date_from=date_from, date_to=date_to)
+    if sort == RELEVANCE:
+        return _ranked_page(base if filtered else None, search, cursor, offset, size, last_number)
+    keys = SORT_KEYS[sort]
+    before = None
+    if cursor is not None:
+        before = keyset.decode(sort, cursor, tuple(datetime.datetime if key == "published_at" else int for key in keys))
+    if search and archive_search.can_rank(search):
+        # PostgreSQL: the sort's index walked and each row checked, or the GIN index when matches are sparse.
+        scope = base if filtered or sort != "newest" else None
+        ids = archive_search.sorted_matches(scope, search, offset + size + 1, keys, before=before)[offset:]
+        by_pk = _listed(published_questions()).in_bulk(ids)
+        rows = [by_pk[pk] for pk in ids if pk in by_pk]
+        counted: tuple = (archive_search.count_matches, base if filtered else None, archive_search.all_terms(search))
+    else:
+        queryset = archive_search.search_filter(base, search, rank=False) if search else base
+        ordered = _listed(queryset).order_by(*ORDERINGS[sort])
+        if before is not None:
+            ordered = ordered.filter(keyset.RowBefore(keys, before))
+        rows = list(ordered[offset : offset + size + 1])
+        counted = (capped_count, queryset)
+    shown = rows[:size]
+    next_cursor = None
+    if len(rows) > size:
+        next_cursor = keyset.encode(sort, tuple(getattr(shown[-1], key) for key in keys))
+    if cursor is None and offset == 0 and len(rows) <= size:
+        count, estimated = len(rows), False
+    else:
+        count, estimated = counted[0](*counted[1:])
+    return ArchivePage(shown, size, count, estimated, None if cursor else page, next_cursor, last_number)
 
 
-def _walk_terms(tsquery: str, rows: int, limit: int, *, skip: int = 0) -> list[int]:
-    """_walk over the whole archive, on qa_search_terms (qa migration 0007).
+def _ranked_page(
+    scope: QuerySet[Question] | None, search: str, cursor: str | None, offset: int, size: int, last_number: int
+) -> ArchivePage:
+    """A page of relevance order: the tiers of qa.search.archive, each newest first; the cursor is (tier, date, id).
 
-    That table holds each published question's date and words without
-    positions, inline in about 735 bytes, so a walked row costs about 1 µs where
-    qa_question's TOASTed search_vector cost 3-5 µs and four buffers.
+    Tiers 0 and 1 are the title matches (id lists, bounded), 2 onwards the full-text tiers.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT w.question_id FROM (SELECT question_id, published_at, terms FROM qa_search_terms "
-            "ORDER BY published_at DESC, question_id DESC OFFSET %s LIMIT %s) w "
-            "WHERE w.terms @@ to_tsquery('simple', %s) ORDER BY w.published_at DESC, w.question_id DESC LIMIT %s",
-            [skip, rows - skip, tsquery, limit],
-        )
-        return [row[0] for row in cursor.fetchall()]
+    position = None
+    if cursor is not None:
+        position = keyset.decode(RELEVANCE, cursor, (int, datetime.datetime, int))
+    return _ranked_tiers(scope, search, position, offset, size, last_number)
 
 
-def _gin_matches(queryset: QuerySet[Question], terms: list[str], limit: int) -> list[int]:
-    """The newest `limit` matches through the GIN index (cheap when a term of the query is rare)."""
-    matching = _matching(queryset, _tsquery(terms))
-    return list(matching.order_by("-published_at", "-id").values_list("pk", flat=True)[:limit])
-
-
-def _gin_terms(tsquery: str, limit: int) -> list[int]:
-    """_gin_matches over the whole archive, on qa_search_terms: its narrow rows make each match's visit cheaper.
-
-    Always through the GIN index (MATERIALIZED keeps the planner from walking the
-    date index instead): this runs only when the walks found matches sparse, and
-    a planner that takes common words for independent may expect them dense and
-    walk a million rows (about a second) to find a handful.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "WITH m AS MATERIALIZED (SELECT question_id, published_at FROM qa_search_terms "
-            "WHERE terms @@ to_tsquery('simple', %s)) "
-            "SELECT question_id FROM m ORDER BY published_at DESC, question_id DESC LIMIT %s",
-            [tsquery, limit],
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
-def _rows_beyond(queryset: QuerySet[Question] | None, rows: int) -> bool:
-    """Whether the archive (None: all of it) holds more than `rows` published questions."""
-    if queryset is not None:
-        return queryset.order_by("-published_at", "-id").values("pk")[rows : rows + 1].exists()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT 1 FROM qa_search_terms ORDER BY published_at DESC, question_id DESC OFFSET %s LIMIT 1", [rows]
-        )
-        return cursor.fetchone() is not None
-
-
-def _newest_matches(queryset: QuerySet[Question] | None, terms: list[str], limit: int) -> list[int]:
-    """Ids of the newest `limit` published questions matching `terms`, newest first (PostgreSQL).
-
-    `queryset`: the filtered archive to search in, or None for all of it (then
-    on qa_search_terms, the cheaper source). Which plan is cheapest depends on
-    how dense the matches are, and the planner cannot tell: it assumes words independent, so ten common syllables that
-    always come together ("thủ tục cấp giấy chứng nhận quyền sử dụng đất") are
-    estimated at 86 rows when 14,000 match, and it visits all of them through the
-    GIN index to keep the newest 300. So: a short walk of the newest rows first;
-    its hit rate tells whether a longer walk will find `limit` matches within
-    SEARCH_WALK_MAX_ROWS; if not (rare words), the GIN index, which is then cheap.
-    Every path returns exactly the newest `limit` matches.
-    """
-    tsquery = _tsquery(terms)
-
-    def walk(rows: int, wanted: int, skip: int = 0) -> list[int]:
-        if queryset is None:
-            return _walk_terms(tsquery, rows, wanted, skip=skip)
-        return _walk(queryset, tsquery, rows, wanted, skip=skip)
-
-    found = walk(SEARCH_WALK_ROWS, limit)
-    if len(found) >= limit:
-        return found
-    if found and not _rows_beyond(queryset, SEARCH_WALK_ROWS):
-        return found  # the walk saw every row
-    if found:
-        # Where the hit rate says the walk will have enough; it may read up to twice that (it stops as soon as it
-        # has enough, so the margin costs nothing when the estimate is right).
-        expected = limit * SEARCH_WALK_ROWS // len(found)
-        needed = 2 * expected
-        if expected <= SEARCH_WALK_MAX_ROWS:
-            found += walk(needed, limit - len(found), skip=SEARCH_WALK_ROWS)
-            if len(found) >= limit:
-                return found
-    if queryset is None:
-        return _gin_terms(tsquery, limit)
-    return _gin_matches(queryset, terms, limit)
+def _ranked_tiers(
+    scope: QuerySet[Question] | None,
+    search: str,
+    position: tuple | None,
+    offset: int,
+    size: int,
+    last_number: int,
+) -> ArchivePage:
+    exact, folded = archive_search.title_matches(scope, search)
+    text_tiers = archive_search.tiers(search)
+    listed = [*exact, *folded]
+    tier_count = 2 + len(text_tiers)
+    start_tier, before = 0, None
+    if position is not None:
+        if not 0 <= position[0] < tier_count:
+            raise keyset.BadCursor(str(position))
+        start_tier, before = position[0], position[1:]
+    needed = offset + size + 1
+    found: list[tuple[int, int]] = []
+    for index in range(start_tier, tier_count):
+        tier_before = before if index == start_tier else None
+        if index < 2:
+            ids = (exact, folded)[index]
+            if tier_before is not None:
+                ids = ids[ids.index(tier_before[1]) + 1 :] if tier_before[1] in ids else []
+            ids = ids[: needed - len(found)]
+        else:
+            ids = archive_search.tier_matches(
+                scope, text_tiers[index - 2], needed - len(found), before=tier_before, listed=listed
+            )
+        found += [(pk, index) for pk in ids]
+        if len(found) >= needed:
+            break
+    window = found[offset : offset + size]
+    by_pk = _listed(published_questions()).in_bulk([pk for pk, _tier in window])
+    window = [(pk, tier) for pk, tier in window if pk in by_pk]
+    shown = [by_pk[pk] for pk, _tier in window]
+    next_cursor = None
+    if len(found) > offset + size and window:
+        last_pk, last_tier = window[-1]
+        next_cursor = keyset.encode(RELEVANCE, (last_tier, by_pk[last_pk].published_at, last_pk))
+    if position is None and len(found) < needed:
+        count, estimated = len(found), False
+    else:
+        count, estimated = archive_search.count_matches(scope, archive_search.loosest(search))
+        count = max(count, len(found))
+    number = None if position is not None else offset // size + 1
+    return ArchivePage(shown, size, count, estimated, number, next_cursor, last_number)
 
 
 def similar_questions(query: str, *, limit: int = 5, exclude_id: int | None = None) -> list[Question]:
-    """Published questions that share words with `query` (shown while a citizen types a title).
-
-    Ranked by how many of the query's terms they share, newest first on ties. On
-    PostgreSQL, in one query: the candidates are the newest questions holding one
-    of the query's rarest terms (syllables not in qa.common_terms, longest first),
-    found through the GIN index, then ranked. Matching any term of a title like
-    "thủ tục cấp giấy chứng nhận" would touch most of a large archive.
-    """
-    terms = list(dict.fromkeys(t for t in _search_terms(query) if len(t) > 1))
-    if not terms:
-        return []
+    """Published questions that share words with `query` (shown while a citizen types a title; qa.search.archive)."""
     queryset = published_questions()
     if exclude_id:
         queryset = queryset.exclude(pk=exclude_id)
-    if connection.vendor == "postgresql":
-        rarest = sorted(terms, key=lambda t: (t in COMMON_TERMS, -len(t)))[:SIMILAR_TERMS]
-        any_rare = _tsquery(rarest, operator="|", prefix_last=False)
-        newest = _matching(queryset, any_rare).order_by("-published_at", "-id").values("pk")[:SIMILAR_CANDIDATES]
-        score = _tsquery(terms, operator="|", prefix_last=False)
-        return list(_with_rank(queryset.filter(pk__in=newest), score).order_by("-rank", "-published_at", "-id")[:limit])
-    condition = Q()
-    for term in terms:
-        condition |= _word_prefix(term)
-    candidates = list(queryset.filter(condition).order_by("-published_at")[:200])
-    folded = {q.pk: set(fold(q.public_title).split()) for q in candidates}
-    candidates.sort(key=lambda q: -len(folded[q.pk] & set(terms)))
-    return candidates[:limit]
+    return archive_search.similar(queryset, query, limit=limit)
 
 
 def public_question(reference: str) -> Question:
-    """A published question with its answer; 404 for anything else."""
+    """A published question with its answer, and the name its agency had when it answered (a rename since
+    shows "<then> (now <today>)", accounts.lineage); 404 for anything else."""
     try:
-        return published_questions().get(reference=reference)
+        return (
+            published_questions()
+            .annotate(answered_day=TruncDate("answered_at"))
+            .annotate(agency_name_then=agency_name_then("answered_day"))
+            .get(reference=reference)
+        )
     except Question.DoesNotExist:
         raise Http404 from None
 
@@ -385,7 +326,7 @@ def tracked_question(reference: str, token: str | None) -> Question:
     from .services.submission import check_tracking_token
 
     question = (
-        Question.objects.select_related("agency", "topic")
+        Question.objects.select_related("agency", "topic", "contact")
         .prefetch_related(
             Prefetch("events", queryset=QuestionEvent.objects.filter(is_public=True).order_by("created_at", "id")),
             "attachments",
@@ -398,16 +339,99 @@ def tracked_question(reference: str, token: str | None) -> Question:
     return question
 
 
+def looked_up_question(reference: str) -> Question:
+    """The read-only view of a question reached by lookup (the caller checked the session's grant)."""
+    question = (
+        Question.objects.select_related("agency", "topic", "contact")
+        .prefetch_related(
+            Prefetch("events", queryset=QuestionEvent.objects.filter(is_public=True).order_by("created_at", "id")),
+        )
+        .exclude(status=QuestionStatus.UNVERIFIED)
+        .filter(reference=reference)
+        .first()
+    )
+    if question is None:
+        raise Http404
+    return question
+
+
 def sent_answer(question: Question) -> Answer | None:
     """The answer the asker may read: only once it has been sent."""
-    if question.status not in (QuestionStatus.ANSWERED, QuestionStatus.PUBLISHED):
+    # A question answered by reference or with its group holds its own copy of the answer it was sent.
+    if question.status not in (QuestionStatus.ANSWERED, QuestionStatus.PUBLISHED, QuestionStatus.ANSWERED_BY_REFERENCE):
         return None
     return Answer.objects.filter(question=question).first()
 
 
-def active_agencies() -> QuerySet[Agency]:
-    return Agency.objects.filter(is_active=True).select_related("parent").order_by("name")
+def referenced_answer(question: Question) -> Question | None:
+    """The published question whose answer a question answered by reference was sent, while it is still public."""
+    if question.status != QuestionStatus.ANSWERED_BY_REFERENCE or question.duplicate_of_id is None:
+        return None
+    return (
+        Question.objects.filter(status=QuestionStatus.PUBLISHED, pk=question.duplicate_of_id)
+        .only("reference", "public_title")
+        .first()
+    )
 
 
-def active_topics() -> QuerySet[Topic]:
-    return Topic.objects.filter(is_active=True)
+def group_size(question: Question) -> int:
+    """How many people asked this question: its group's size (1 for a question in no group). One query at most."""
+    if question.group_id is None:
+        return 1
+    size = QuestionGroup.objects.filter(pk=question.group_id).values_list("size", flat=True).first()
+    return size or 1
+
+
+def active_agencies() -> list[Agency]:
+    """Active agencies in Vietnamese alphabetical order (accounts.collation), for every list and select."""
+    return sorted_vi(Agency.objects.filter(is_active=True).select_related("parent"))
+
+
+def active_topics() -> list[Topic]:
+    """Active topics by the position an administrator gave them, then in Vietnamese alphabetical order."""
+    return sorted(Topic.objects.filter(is_active=True), key=lambda topic: (topic.position, vi_sort_key(topic.name)))
+
+
+def receipt_question(reference: str, token: str | None) -> Question:
+    """The receipt's question: as tracked_question, and also one still waiting for its SMS code.
+
+    A phone-only asker reaches the receipt (with the code form) before confirming; a question
+    waiting for an e-mail confirmation stays a 404 until its link is opened.
+    """
+    from .services.submission import check_tracking_token
+
+    question = (
+        Question.objects.select_related("agency", "topic", "contact")
+        .prefetch_related(
+            Prefetch("events", queryset=QuestionEvent.objects.filter(is_public=True).order_by("created_at", "id")),
+            "attachments",
+        )
+        .filter(reference=reference)
+        .first()
+    )
+    if question is None or not check_tracking_token(question, token):
+        raise Http404
+    if question.status == QuestionStatus.UNVERIFIED:
+        contact = getattr(question, "contact", None)
+        if contact is None or contact.email or not contact.phone:
+            raise Http404
+    return question
+
+
+def helpful_vote_of(question: Question, voter_key: str) -> bool | None:
+    """This voter's answer to "was this helpful?" on the question (True/False), or None if they have not voted."""
+    return (
+        HelpfulVote.objects.filter(question=question, voter_key=voter_key[:80])
+        .values_list("helpful", flat=True)
+        .first()
+    )
+
+
+def archive_answered(start: datetime.date, end: datetime.date, topic_id: int | None = None) -> dict[str, int]:
+    """Ask-form visits that opened a suggested answer from `start` to `end` (inclusive), those followed by a
+    question, and the difference: the questions the archive answered (qa.services.archive_answers)."""
+    rows = ArchiveAnswerDay.objects.filter(day__gte=start, day__lte=end)
+    if topic_id is not None:
+        rows = rows.filter(topic_id=topic_id)
+    totals = rows.aggregate(opened=Sum("opened", default=0), followed=Sum("followed", default=0))
+    return {**totals, "answered": max(totals["opened"] - totals["followed"], 0)}

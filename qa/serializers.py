@@ -125,6 +125,22 @@ class SimilarQuestionSerializer(serializers.Serializer):
         return _absolute(self.context.get("request"), question.get_absolute_url())
 
 
+class RoutingChoiceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    code = serializers.CharField(help_text="Agency code, or topic slug.")
+    score = serializers.FloatField(help_text="Probability (0–1) the model gives it.")
+
+
+class RoutingSuggestionSerializer(serializers.Serializer):
+    """Top-3 agencies and topics for a question being typed (qa.routing)."""
+
+    agencies = RoutingChoiceSerializer(many=True)
+    topics = RoutingChoiceSerializer(many=True)
+    confident = serializers.BooleanField(help_text="Whether the first agency is likely enough to preselect.")
+    model_version = serializers.IntegerField(allow_null=True, help_text="The RoutingModel that answered.")
+
+
 # --- The asker's tracking view -------------------------------------------------------------------
 
 
@@ -284,15 +300,23 @@ class QuestionSubmitSerializer(serializers.Serializer):
     asker_type = ServiceCheckedChoiceField(choices=AskerType.choices)
     name = ServiceCheckedText(required=True, help_text="The asker's full name (private).")
     email = ServiceCheckedText(
-        required=True, help_text="Where the confirmation link, tracking link and answer are sent (private)."
+        required=False,
+        help_text="Where the confirmation link, tracking link and answer are sent (private). "
+        "An e-mail or a mobile phone number is required.",
     )
-    phone = ServiceCheckedText(required=False, help_text="Optional Vietnamese phone number (private).")
+    phone = ServiceCheckedText(
+        required=False,
+        help_text="Vietnamese phone number (private). Without an e-mail it must be a mobile number "
+        "(0912 345 678, +84 912345678…): a 6-digit code is sent to it by SMS, to be posted to "
+        "/api/v1/questions/{reference}/confirm-phone/, and status changes come by SMS.",
+    )
     address = ServiceCheckedText(required=False, help_text="Optional postal address (private).")
     organisation_name = ServiceCheckedText(
         required=False, help_text="Required when asker_type is organisation (private)."
     )
     tax_code = ServiceCheckedText(
-        required=False, help_text="Required when asker_type is organisation: 10 digits, or 10-3 (private)."
+        required=False,
+        help_text="Required when asker_type is organisation: 10 digits with a valid check digit, or 10-3 (private).",
     )
     consent_to_publish = serializers.BooleanField(
         required=False, default=False, help_text="Whether the asker agrees that a redacted version may be published."
@@ -326,6 +350,12 @@ class QuestionSubmittedSerializer(serializers.Serializer):
 
 def _field_errors(name: str, fields: list[str]) -> type[serializers.Serializer]:
     attrs: dict = {field: serializers.ListField(child=serializers.CharField(), required=False) for field in fields}
+    if "attachments" in attrs:
+        # A list field's errors may be messages per item: {"0": ["Not a file."]}.
+        attrs["attachments"] = serializers.JSONField(
+            required=False,
+            help_text='A list of messages, or messages per file by its position in the list (`{"0": ["…"]}`).',
+        )
     attrs["__doc__"] = "A 400 response: translated messages per field."
     return type(name, (serializers.Serializer,), attrs)
 
@@ -357,7 +387,21 @@ SUBMITTED_MESSAGE = _(
     "Thank you. Your question has been sent to the agency. Keep the tracking link: it shows the progress "
     "of your question and its answer."
 )
+CONFIRM_PHONE_MESSAGE = _(
+    "Thank you. We have sent a 6-digit code by SMS to your mobile number. Your question reaches the agency "
+    "once you enter it."
+)
 CONFIRM_MESSAGE = _(
     "Thank you. We have sent a confirmation link to your e-mail address. Your question reaches the agency "
     "once you open it; the tracking link comes in the next e-mail."
 )
+
+
+class PhoneCodeSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=12, help_text="The 6-digit code received by SMS.")
+
+
+class PhoneConfirmedSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    status = serializers.ChoiceField(choices=QuestionStatus.choices)
+    tracking_url = serializers.URLField(help_text="The private tracking link.")

@@ -93,3 +93,34 @@ def send_deadline_reminders() -> dict[str, int]:
 def send_rating_requests() -> int:
     """Ask askers to rate answers they received a few days ago (once per question; see qa.periodic)."""
     return periodic.rating_requests_send()
+
+
+@shared_task(name="qa.erase_expired_contacts")
+def erase_expired_contacts() -> int:
+    """Nightly: erase the contact data of questions closed longer than QA_CONTACT_RETENTION_DAYS (idempotent)."""
+    from .services import contacts_retention_sweep
+
+    total = 0
+    while True:  # in batches, each question in its own transaction
+        erased = contacts_retention_sweep()
+        total += erased
+        if erased == 0:
+            return total
+
+
+@shared_task(name="qa.train_routing")
+def train_routing() -> int | None:
+    """Nightly: retrain the routing suggestion (qa.routing); the new version is used within 30 s everywhere."""
+    from .routing import train
+
+    model = train()
+    return model.pk if model else None
+
+
+@shared_task(name="qa.train_routing_if_due")
+def train_routing_if_due() -> int | None:
+    """Hourly: retrain once QA_ROUTING_RETRAIN_AFTER questions were answered since the current model."""
+    from .routing import train_if_due
+
+    model = train_if_due()
+    return model.pk if model else None

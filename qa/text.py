@@ -3,15 +3,19 @@
 import re
 import unicodedata
 
+from core.input import clean_text
+
 _SPACES = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[^\w\s]", re.UNICODE)
 
 
 def nfc(value: str | None) -> str:
-    """Unicode NFC with outer whitespace trimmed; None becomes ''."""
-    if not value:
-        return ""
-    return unicodedata.normalize("NFC", value).strip()
+    """Every service's input path: NFC, bidi controls removed, outer whitespace trimmed; None becomes ''.
+
+    A null character raises ValidationError (core.input.clean_text), which the web, the API and the
+    sockets all show as a field error.
+    """
+    return clean_text(value)
 
 
 def fold(value: str | None) -> str:

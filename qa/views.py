@@ -12,19 +12,23 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.errors import DomainError, RateLimited, TransitionNotAllowed
+from accounts.lineage import agency_for_old_slug
+from core.client_ip import client_ip
+from core.errors import DomainError, RateLimited, TransitionNotAllowed
+from notifications.services import notifications_read_about
 
 from . import cache as archive_cache
 from . import deadlines, selectors, workflow
 from .forms import ArchiveFilterForm, AskForm, HelpfulVoteForm, LostLinkForm, WithdrawForm
 from .models import Question, QuestionStatus
+from .routing import suggest_for_form
 from .services import (
     helpful_vote,
     question_confirm_email,
@@ -33,7 +37,12 @@ from .services import (
     question_withdraw,
     tracking_links_request,
 )
+from .services.archive_answers import archive_answer_followed, archive_answer_opened
+from .services.confirmation import pending_grant_add
+from .services.privacy import ERASABLE_STATUSES
 from .services.public import AlreadyVoted, pending_views
+from .status import DUE_DATE_STATUSES, PAUSED_STATUSES
+from .status import info as status_info
 
 logger = logging.getLogger(__name__)
 
@@ -43,40 +52,14 @@ VOTER_COOKIE_SALT = "qa.voter"
 VOTER_COOKIE_AGE = 2 * 365 * 24 * 3600
 
 
-def _explanations() -> dict[str, str]:
-    """What each status means for the asker, in plain words (built per request: follows the language)."""
-    return {
-        QuestionStatus.SUBMITTED: _(
-            "Your question has reached the agency. It will check it within 5 working days: "
-            "take it into work, or forward it to the agency that is competent."
-        ),
-        QuestionStatus.ACCEPTED: _("The agency has accepted your question and is preparing the answer."),
-        QuestionStatus.INFORMATION_REQUESTED: _(
-            "The agency needs more information from you. The clock is paused until you reply."
-        ),
-        QuestionStatus.IN_REVIEW: _("An answer has been drafted and is being checked before it is sent to you."),
-        QuestionStatus.APPROVED: _("The answer has been approved and will be sent to you shortly."),
-        QuestionStatus.ANSWERED: _("The agency has answered your question. The answer is below."),
-        QuestionStatus.PUBLISHED: _(
-            "The agency has answered your question, and it is published in the public archive "
-            "without your name and contact details."
-        ),
-        QuestionStatus.REJECTED: _("The agency did not take this question into work. The reason is below."),
-        QuestionStatus.WITHDRAWN: _("You withdrew this question. The agency will not answer it."),
-    }
+def _explanation(question_status: str) -> str:
+    """What the status means for the asker, in plain words (qa.status.STATUS_TABLE; follows the language)."""
+    explanation = status_info(question_status).explanation
+    return str(explanation) if explanation is not None else ""
 
 
 # The statuses in which the answer clock runs (or is paused) and a due date means something to the asker.
-_CLOCK_STATUSES = {
-    QuestionStatus.ACCEPTED,
-    QuestionStatus.INFORMATION_REQUESTED,
-    QuestionStatus.IN_REVIEW,
-    QuestionStatus.APPROVED,
-}
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+_CLOCK_STATUSES = DUE_DATE_STATUSES
 
 
 def private_response(response: HttpResponse) -> HttpResponse:
@@ -130,7 +113,13 @@ def ask(request: HttpRequest) -> HttpResponse:
     status = 200
     retry_after = None
     files_dropped = False
-    if request.method == "POST":
+    routing = None
+    if request.method == "POST" and "suggest" in request.POST:
+        # "Suggest an agency" (the form without JavaScript): show the suggestion and everything typed, send nothing.
+        routing, initial = suggest_for_form(request.POST)
+        form = AskForm(initial=initial, agencies=agencies, topics=topics)
+        files_dropped = bool(request.FILES.getlist("attachments"))
+    elif request.method == "POST":
         form = AskForm(request.POST, request.FILES, agencies=agencies, topics=topics)
         files = request.FILES.getlist("attachments")
         if form.is_valid():
@@ -142,7 +131,7 @@ def ask(request: HttpRequest) -> HttpResponse:
                     **form.service_arguments(files),
                     user=user,
                     language=translation.get_language() or settings.LANGUAGE_CODE,
-                    client_ip=_client_ip(request),
+                    client_ip=client_ip(request),
                 )
             except ValidationError as exc:
                 if hasattr(exc, "error_dict"):
@@ -153,7 +142,11 @@ def ask(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, str(exc.message))
                 status, retry_after = 429, exc.retry_after
             else:
+                archive_answer_followed(request.session)
                 if question.status == QuestionStatus.UNVERIFIED:
+                    if not question.contact.email:  # phone only: the receipt has the SMS code form
+                        return private_response(redirect(_receipt_url(question)))
+                    pending_grant_add(request.session, question.reference)
                     return redirect("qa:ask_sent", reference=question.reference)
                 return private_response(redirect(_receipt_url(question)))
         # Browsers cannot refill a file input: tell the asker to attach again.
@@ -166,6 +159,7 @@ def ask(request: HttpRequest) -> HttpResponse:
         form = AskForm(initial=initial, agencies=agencies, topics=topics)
     context = {
         "form": form,
+        "routing": routing,
         "files_dropped": files_dropped,
         "max_files": settings.QA_MAX_ATTACHMENTS,
         "max_mb": settings.QA_MAX_ATTACHMENT_BYTES // (1024 * 1024),
@@ -180,7 +174,7 @@ def _honeypot_caught(request: HttpRequest, form: AskForm) -> HttpResponse:
     """A bot filled the hidden field: look like success (so it learns nothing) and save nothing."""
     logger.warning(
         "Ask form honeypot filled; submission dropped (ip=%s, user-agent=%r)",
-        _client_ip(request),
+        client_ip(request),
         request.META.get("HTTP_USER_AGENT", "")[:200],
     )
     agency = form.service_arguments([])["agency"]
@@ -191,8 +185,11 @@ def _honeypot_caught(request: HttpRequest, form: AskForm) -> HttpResponse:
 
 @require_GET
 def ask_sent(request: HttpRequest, reference: str) -> HttpResponse:
-    # No lookup on purpose: the page shows nothing about the question, so it confirms nothing to a stranger.
-    return render(request, "qa/ask_sent.html", {"reference": reference[:40]})
+    # Only the browser that asked gets "send again" / "correct my e-mail" (a session grant); to anyone else
+    # the page shows nothing about the question, so it confirms nothing to a stranger.
+    from .reach_views import ask_sent_response
+
+    return ask_sent_response(request, reference[:40])
 
 
 @require_GET
@@ -210,13 +207,35 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 def receipt(request: HttpRequest, reference: str) -> HttpResponse:
-    question = selectors.tracked_question(reference, request.GET.get("token"))
+    question = selectors.receipt_question(reference, request.GET.get("token"))
+    return receipt_response(request, question)
+
+
+def receipt_response(
+    request: HttpRequest, question: Question, *, code_form=None, correct_form=None, status: int = 200
+) -> HttpResponse:
+    """The receipt; for a phone-only question still unconfirmed, with the SMS code form and "send a new code"."""
+    from accounts.phones import masked_mobile, normalise_mobile
+
+    from .reach_views import PhoneCodeForm, PhoneCorrectForm
+    from .services.lookup import lookup_pin
+
+    contact = getattr(question, "contact", None)
+    mobile = normalise_mobile(contact.phone) if contact is not None and not contact.email and contact.phone else None
+    tracking_url = request.build_absolute_uri(question.tracking_path())
     context = {
         "question": question,
-        "tracking_url": request.build_absolute_uri(question.tracking_path()),
+        "tracking_url": tracking_url,
         "transfer_days": deadlines.TRANSFER_WORKING_DAYS,
+        "awaiting_code": question.status == QuestionStatus.UNVERIFIED,
+        "code_form": code_form or PhoneCodeForm(),
+        "correct_form": correct_form or PhoneCorrectForm(),
+        "by_sms": mobile is not None,
+        "masked_phone": masked_mobile(mobile) if mobile else "",
+        "lookup_pin": lookup_pin(question),
+        "code_minutes": max(settings.QA_PHONE_CODE_TTL // 60, 1),
     }
-    return private_response(render(request, "qa/receipt.html", context))
+    return private_response(render(request, "qa/receipt.html", context, status=status))
 
 
 # --- Tracking -----------------------------------------------------------------------------
@@ -226,7 +245,7 @@ def deadline_state(question: Question, today=None) -> str:
     """'' / 'paused' / 'due_soon' / 'overdue' for the answer due date as the asker sees it."""
     if question.due_date is None or question.status not in _CLOCK_STATUSES:
         return ""
-    if question.status == QuestionStatus.INFORMATION_REQUESTED:
+    if question.status in PAUSED_STATUSES:
         return "paused"
     today = today or timezone.localdate()
     if today > question.due_date:
@@ -250,19 +269,27 @@ def _timeline(question: Question) -> list[dict]:
 def track(request: HttpRequest, reference: str) -> HttpResponse:
     token = request.GET.get("token", "")
     question = selectors.tracked_question(reference, token)
-    context = {
+    notifications_read_about(user=request.user, question_id=question.pk)  # a registered asker's items about it
+    return private_response(render(request, "qa/track.html", track_context(question, token)))
+
+
+def track_context(question: Question, token: str) -> dict:
+    """What the tracking page shows; the lookup's read-only view reuses it without the token."""
+    return {
         "question": question,
         "token": token,
         "answer": selectors.sent_answer(question),
-        "explanation": _explanations().get(question.status, ""),
+        "referenced": selectors.referenced_answer(question),
+        "explanation": _explanation(question.status),
         "deadline_state": deadline_state(question),
         "show_due_date": question.status in _CLOCK_STATUSES and question.due_date is not None,
         "timeline": _timeline(question),
         "attachments": list(question.attachments.all()),
         "can_withdraw": workflow.can_apply(question, "withdraw", {workflow.ASKER}),
         "withdraw_form": WithdrawForm(initial={"token": token}),
+        "can_erase": question.status in ERASABLE_STATUSES,
+        "read_only": False,
     }
-    return private_response(render(request, "qa/track.html", context))
 
 
 @require_POST
@@ -297,7 +324,7 @@ def lost_link(request: HttpRequest) -> HttpResponse:
             try:
                 tracking_links_request(
                     email=form.cleaned_data["email"],
-                    client_ip=_client_ip(request),
+                    client_ip=client_ip(request),
                     language=translation.get_language() or settings.LANGUAGE_CODE,
                 )
             except ValidationError as exc:
@@ -335,13 +362,19 @@ def _archive_page(
     form.is_valid()  # errors are shown; only the valid filters apply
     arguments = form.archive_arguments() if form.is_bound else {"ordering": "newest"}
     arguments.update(fixed)
-    paginator = Paginator(selectors.archive(**arguments), ARCHIVE_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page, cursor_error = _archive_results(request, arguments)
+    # Numbered pages up to the last one numbers reach (keyset.MAX_NUMBERED_ROWS); every page links "older results".
+    numbered = min(page.last_number, max(1, -(-page.count // ARCHIVE_PAGE_SIZE)))
+    numbers = Paginator(range(numbered * ARCHIVE_PAGE_SIZE), ARCHIVE_PAGE_SIZE)
     context = {
         "form": form,
         "page": page,
-        "questions": page.object_list,
-        "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "questions": page.questions,
+        "cursor_error": cursor_error,
+        "page_range": numbers.get_elided_page_range(page.number or 1, on_each_side=2, on_ends=1)
+        if numbered > 1
+        else [],
+        "ellipsis": Paginator.ELLIPSIS,
         "search": arguments.get("search", ""),
         "filtered": any(arguments.get(k) for k in ("search", "agency", "topic", "date_from", "date_to")),
         # Keep the filter panel folded on phones unless the visitor used it.
@@ -350,6 +383,30 @@ def _archive_page(
         **extra,
     }
     return render(request, template, context)
+
+
+def _archive_results(request: HttpRequest, arguments: dict) -> tuple[selectors.ArchivePage, bool]:
+    """The page asked for: by `after` (a cursor: "older results") or by number, clamped to the numbered pages.
+
+    A damaged cursor shows the first page with a message (a link copied in half is not an error page).
+    """
+    try:
+        number = max(1, int(request.GET.get("page") or 1))
+    except ValueError:
+        number = 1
+    cursor = request.GET.get("after") or None
+    try:
+        page = selectors.archive_page(**arguments, page=number, cursor=cursor, size=ARCHIVE_PAGE_SIZE)
+    except selectors.PageOutOfRange:
+        number = max(1, selectors.MAX_NUMBERED_ROWS // ARCHIVE_PAGE_SIZE)
+        page = selectors.archive_page(**arguments, page=number, size=ARCHIVE_PAGE_SIZE)
+    except selectors.BadCursor:
+        return selectors.archive_page(**arguments, size=ARCHIVE_PAGE_SIZE), True
+    if not page.questions and page.number and page.number > 1 and page.count:
+        # Past the end (as Django's Paginator.get_page): the last page.
+        last = min(page.last_number, -(-page.count // ARCHIVE_PAGE_SIZE))
+        page = selectors.archive_page(**arguments, page=last, size=ARCHIVE_PAGE_SIZE)
+    return page, False
 
 
 @require_GET
@@ -366,7 +423,12 @@ def _agency_page(request: HttpRequest, slug: str) -> HttpResponse:
     agencies = list(selectors.active_agencies())
     agency = next((a for a in agencies if a.slug == slug), None)
     if agency is None:
-        raise Http404
+        # An agency merged, closed or renamed in a reorganisation: its old address leads to today's agency.
+        successor = agency_for_old_slug(slug)
+        if successor is None:
+            raise Http404
+        query = f"?{request.GET.urlencode()}" if request.GET else ""
+        return HttpResponsePermanentRedirect(reverse("qa:agency", kwargs={"slug": successor.slug}) + query)
     sub_agencies = [a for a in agencies if a.parent_id == agency.pk]
     return _archive_page(
         request, "qa/agency.html", {"agency": agency, "sub_agencies": sub_agencies}, agencies=agencies, agency=agency
@@ -392,22 +454,39 @@ def _count_cached_view(meta: dict | None) -> None:
         question_view_record(question_id=meta["question_id"])
 
 
+def _voter_key(request: HttpRequest) -> str | None:
+    """Who votes: the user, or the browser's signed cookie; None for a visitor who never voted."""
+    if request.user.is_authenticated:
+        return f"u:{request.user.pk}"
+    browser_id = request.get_signed_cookie(VOTER_COOKIE, default=None, salt=VOTER_COOKIE_SALT)
+    return f"b:{browser_id}" if browser_id else None
+
+
 @require_GET
 def question_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    if request.GET.get("from") == "ask":
+        # Opened from the ask form's suggestions: counted for "answered by the archive" (per day and topic).
+        archive_answer_opened(request.session, selectors.public_question(reference))
+    if VOTER_COOKIE in request.COOKIES:
+        # A browser that has voted sees its vote and the count read fresh, never a cached copy with buttons.
+        return _question_detail(request, reference)
     return archive_cache.serve(request, lambda: _question_detail(request, reference), on_hit=_count_cached_view)
 
 
 def _question_detail(request: HttpRequest, reference: str) -> HttpResponse:
     question = selectors.public_question(reference)
+    voter_key = _voter_key(request)
     # Views are counted in the cache; what the database holds lags by up to a batch, so add the pending part.
     pending_before = pending_views(question.pk)
     question_view_record(question_id=question.pk)
     context = {
         "question": question,
         "answer": getattr(question, "answer", None),
+        "askers": selectors.group_size(question),
         "views": question.view_count + pending_before + 1,
         "similar": selectors.similar_questions(question.public_title, exclude_id=question.pk),
         "vote_form": HelpfulVoteForm(),
+        "my_vote": selectors.helpful_vote_of(question, voter_key) if voter_key else None,
     }
     response = render(request, "qa/question_detail.html", context)
     response.cache_meta = {"question_id": question.pk}
@@ -419,13 +498,10 @@ def vote(request: HttpRequest, reference: str) -> HttpResponse:
     question = selectors.public_question(reference)
     form = HelpfulVoteForm(request.POST)
     new_cookie = None
-    if request.user.is_authenticated:
-        voter_key = f"u:{request.user.pk}"
-    else:
-        browser_id = request.get_signed_cookie(VOTER_COOKIE, default=None, salt=VOTER_COOKIE_SALT)
-        if not browser_id:
-            browser_id = new_cookie = secrets.token_urlsafe(18)
-        voter_key = f"b:{browser_id}"
+    voter_key = _voter_key(request)
+    if voter_key is None:
+        new_cookie = secrets.token_urlsafe(18)
+        voter_key = f"b:{new_cookie}"
     if not form.is_valid():
         messages.error(request, _("Choose “Yes” or “No”."))
     else:
@@ -434,7 +510,7 @@ def vote(request: HttpRequest, reference: str) -> HttpResponse:
                 question=question,
                 voter_key=voter_key,
                 helpful=form.cleaned_data["helpful"] == "yes",
-                client_ip=_client_ip(request),
+                client_ip=client_ip(request),
             )
         except AlreadyVoted:
             messages.info(request, _("You have already told us whether this answer helped. Thank you!"))

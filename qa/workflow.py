@@ -22,16 +22,19 @@ move is refused the same way whatever the state, so a 403 reveals nothing about 
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.errors import TransitionNotAllowed
-from accounts.models import Membership
+from accounts.models import Membership, User
+from core.errors import TransitionNotAllowed
 
 from .models import Question, QuestionEvent
 from .models import QuestionStatus as S
+from .status import OPEN_STATUSES
 
 ASKER = "asker"
 SYSTEM = "system"
@@ -52,12 +55,21 @@ class Transition:
     records_event: bool = True  # False: checked here, recorded elsewhere (revisions, notes)
 
 
-def _t(action, sources, target, roles, label, public=True, records_event=True) -> Transition:
+def _t(
+    action: str,
+    sources: Iterable[str],
+    target: str | None,
+    roles: Iterable[str],
+    label: object,
+    public: bool = True,
+    records_event: bool = True,
+) -> Transition:
     return Transition(action, frozenset(sources), target, frozenset(roles), label, public, records_event)
 
 
-_OPEN = {S.SUBMITTED, S.ACCEPTED, S.INFORMATION_REQUESTED, S.IN_REVIEW, S.APPROVED}
+_OPEN = OPEN_STATUSES  # qa.status.STATUS_TABLE: the statuses the asker may still withdraw from
 _KNOWN = set(S.values) - {S.UNVERIFIED}
+_ANSWERED = {S.ANSWERED, S.PUBLISHED, S.ANSWERED_BY_REFERENCE}
 STAFF_ROLES = frozenset({MODERATOR, ANSWERER, REVIEWER, ADMIN})
 
 TRANSITIONS: dict[str, Transition] = {
@@ -118,8 +130,25 @@ TRANSITIONS: dict[str, Transition] = {
             records_event=False,
         ),
         _t("add_note", _KNOWN, None, STAFF_ROLES, _("Internal note"), public=False, records_event=False),
-        _t("rate", {S.ANSWERED, S.PUBLISHED}, None, {ASKER}, _("Answer rated by the asker")),
-        _t("follow_up", {S.ANSWERED, S.PUBLISHED}, None, {ASKER}, _("Follow-up question asked")),
+        # A duplicate of a published answer: the asker is sent that answer and the question closes
+        # (qa.services.groups.question_answer_by_reference).
+        _t(
+            "answer_by_reference",
+            {S.SUBMITTED, S.ACCEPTED},
+            S.ANSWERED_BY_REFERENCE,
+            {MODERATOR, ADMIN},
+            _("Answered with a published answer"),
+        ),
+        # Groups of the same question (qa.services.groups): a question in progress joins a primary question in
+        # progress of its agency; the group is answered once, through the primary. Leaving before the answer is
+        # sent gives it back its own handling; the answer reaches every member with `answer_group`, made by the
+        # platform when the primary's answer is sent.
+        _t("merge", {S.ACCEPTED}, S.GROUPED, {MODERATOR, ADMIN}, _("Merged with similar questions")),
+        _t("leave_group", {S.GROUPED}, S.ACCEPTED, {MODERATOR, ADMIN, SYSTEM}, _("Left the group")),
+        _t("answer_group", {S.GROUPED}, S.ANSWERED, {SYSTEM}, _("Answered together with the group")),
+        # An asker sent a published answer by reference may rate it, or ask again when it does not fit.
+        _t("rate", _ANSWERED, None, {ASKER}, _("Answer rated by the asker")),
+        _t("follow_up", _ANSWERED, None, {ASKER}, _("Follow-up question asked")),
     ]
 }
 
@@ -154,10 +183,42 @@ def precondition_error(question: Question, action: str) -> TransitionNotAllowed 
             code="review_required",
             current_state=question.status,
         )
+    if action in ("transfer", "reject", "answer_by_reference", "merge", "publish"):
+        group_error = _group_precondition_error(question, action)
+        if group_error is not None:
+            return group_error
     if action == "publish" and not question.consent_to_publish:
         return TransitionNotAllowed(
             _("The asker did not agree to publication, so this question cannot be published."),
             code="no_consent",
+            current_state=question.status,
+        )
+    return None
+
+
+def _group_precondition_error(question: Question, action: str) -> TransitionNotAllowed | None:
+    """A group's primary keeps its members with it (no transfer or rejection while it has any); a member
+    is published through its primary; a question already in a group joins no other."""
+    if question.group_id is None:
+        return None
+    group = question.group  # one query, only for a question in a group
+    is_primary = group is not None and group.primary_id == question.pk
+    if action in ("transfer", "reject", "answer_by_reference") and is_primary:
+        return TransitionNotAllowed(
+            _("This question leads a group of similar questions. Let the other questions leave the group first."),
+            code="group_primary",
+            current_state=question.status,
+        )
+    if action == "publish" and not is_primary:
+        return TransitionNotAllowed(
+            _("This question was answered with its group: the group's primary question is the one published."),
+            code="group_member",
+            current_state=question.status,
+        )
+    if action == "merge" and not is_primary:  # the primary takes more members; a member joins no other group
+        return TransitionNotAllowed(
+            _("%(reference)s is already in a group.") % {"reference": question.reference},
+            code="already_grouped",
             current_state=question.status,
         )
     return None
@@ -194,11 +255,11 @@ def apply_transition(
     question: Question,
     action: str,
     *,
-    actor=None,
+    actor: User | AnonymousUser | None = None,
     roles: Iterable[str],
     note: str = "",
     internal_note: str = "",
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
     expected_version: int | None = None,
 ) -> QuestionEvent:
     """Check and make one move on a locked question; save it and write its event.
@@ -232,10 +293,10 @@ def record_event(
     action: str,
     *,
     from_status: str | None = None,
-    actor=None,
+    actor: User | AnonymousUser | None = None,
     note: str = "",
     internal_note: str = "",
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
     is_public: bool = False,
 ) -> QuestionEvent:
     """Write a timeline row for something that is not a move (a reminder sent); transitions use apply_transition."""
@@ -244,7 +305,7 @@ def record_event(
         action=action,
         from_status=question.status if from_status is None else from_status,
         to_status=question.status,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=actor if isinstance(actor, User) and actor.is_authenticated else None,
         note=note,
         internal_note=internal_note,
         data=data or {},
@@ -257,10 +318,17 @@ EXTRA_LABELS = {
     "reminder_due_soon": _("Deadline reminder sent"),
     "reminder_overdue": _("Overdue reminder sent"),
     "rate_request": _("Rating requested from the asker"),
+    "erasure_requested": _("Erasure of personal data requested"),
+    "personal_data_erased": _("Personal data erased"),
+    # Written by orgchanges when a reorganisation moves the question to a successor agency.
+    "reorganised": _("Moved to a new agency (reorganisation)"),
+    # On a group's primary question when others are merged into it or leave (qa.services.groups).
+    "group_merged": _("Similar questions merged into this one"),
+    "group_left": _("A question left the group"),
 }
 
 
 def action_label(action: str) -> str:
     """The translated label of an action for timelines (events of unknown actions show their code)."""
     transition = TRANSITIONS.get(action)
-    return str(transition.label) if transition else EXTRA_LABELS.get(action, action)
+    return str(transition.label) if transition else str(EXTRA_LABELS.get(action, action))

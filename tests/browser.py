@@ -42,11 +42,32 @@ def browser():
         browser.close()
 
 
+# Content-Security-Policy violations seen by any page of the running test (tests that drive the browser fail on
+# any: _no_csp_violations below). Chromium reports each to the page's console ("Refused to …") and fires a
+# securitypolicyviolation event, which the init script copies to the console with a marker.
+CSP_VIOLATIONS: list[str] = []
+_CSP_MARKER = "csp-violation:"
+_CSP_LISTENER = (
+    "document.addEventListener('securitypolicyviolation', function (e) {"
+    f"  console.error('{_CSP_MARKER} ' + e.effectiveDirective + ' blocked ' + (e.blockedURI || 'inline')"
+    "    + ' on ' + e.documentURI + ' (' + (e.sourceFile || '') + ':' + e.lineNumber + ')');"
+    "});"
+)
+
+
+def _record_csp(message) -> None:
+    text = message.text
+    if text.startswith(_CSP_MARKER) or ("Content Security Policy" in text and "Refused to" in text):
+        CSP_VIOLATIONS.append(text)
+
+
 def new_page(browser, base_url: str, **context_options):
-    """A page in a fresh context (own cookies) that may only reach `base_url`."""
+    """A page in a fresh context (own cookies) that may only reach `base_url` and reports CSP violations."""
     allowed = urlparse(base_url).netloc
     context = browser.new_context(locale="vi-VN", **context_options)
     context.set_default_timeout(15_000)
+    context.add_init_script(_CSP_LISTENER)
+    context.on("console", _record_csp)
 
     def guard(route):
         if urlparse(route.request.url).netloc == allowed or route.request.url.startswith("data:"):
@@ -56,6 +77,17 @@ def new_page(browser, base_url: str, **context_options):
 
     context.route("**/*", guard)
     return context.new_page()
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations(request):
+    """Every browser test also proves its pages run under the site's Content-Security-Policy."""
+    if request.node.get_closest_marker("browser") is None:
+        yield
+        return
+    CSP_VIOLATIONS.clear()
+    yield
+    assert CSP_VIOLATIONS == [], "Content-Security-Policy violations:\n" + "\n".join(CSP_VIOLATIONS)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from .answers import (  # noqa: F401
     answer_submit_for_review,
 )
 from .asker import question_follow_up, question_rate, question_receive_information  # noqa: F401
+from .groups import group_leave, group_merge, question_answer_by_reference  # noqa: F401
 from .indexing import question_reindex  # noqa: F401
 from .moderation import (  # noqa: F401
     BulkResult,
@@ -26,6 +27,15 @@ from .moderation import (  # noqa: F401
     question_request_information,
     question_transfer,
     question_unpublish,
+)
+from .privacy import (  # noqa: F401
+    ErasureNotPossible,
+    contact_erase,
+    contacts_retention_sweep,
+    erasure_confirm,
+    erasure_question,
+    erasure_request,
+    personal_data_accessed,
 )
 from .public import helpful_vote, question_view_record  # noqa: F401
 from .registration import question_register  # noqa: F401

@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.errors import TransitionNotAllowed
+from accounts.models import User
+from core.errors import TransitionNotAllowed
 
 from .. import workflow
 from ..files import validate_attachments
@@ -26,6 +27,7 @@ from ..models import Answer, AnswerRevision, Attachment, Question
 from ..permissions import staff_roles_or_deny
 from ..sanitize import clean_answer_html, html_to_text
 from ..text import nfc
+from .groups import group_answer_members, group_members_to_answer
 from .moderation import NOTE_MAX, lock_question, optional_text, required_text, tell_asker, tell_staff
 
 ANSWER_MAX = 50000
@@ -43,7 +45,7 @@ class StaleAnswer(TransitionNotAllowed):
     def __init__(self, *, answer: Answer, current_state: str):
         self.current_version = answer.version
         self.current_body = answer.body
-        self.current_author = answer.author.get_full_name() if answer.author_id else ""
+        self.current_author = answer.author.get_full_name() if answer.author is not None else ""
         self.updated_at = answer.updated_at
         super().__init__(code="stale_version", current_state=current_state)
 
@@ -63,7 +65,7 @@ def _require_answer_text(question: Question) -> Answer:
 
 def answer_draft_save(
     *,
-    actor,
+    actor: User,
     question: Question,
     body: str,
     expected_version: int | None,
@@ -138,7 +140,7 @@ def _checked_answer_files(question: Question, files: list[UploadedFile]) -> list
         raise ValidationError({"attachments": exc.messages}) from None
 
 
-def answer_attachment_remove(*, actor, question: Question, attachment_id: int) -> None:
+def answer_attachment_remove(*, actor: User, question: Question, attachment_id: int) -> None:
     """Remove a file from the answer while it is still a draft."""
     with transaction.atomic():
         locked = lock_question(question)
@@ -153,7 +155,7 @@ def answer_attachment_remove(*, actor, question: Question, attachment_id: int) -
 
 def answer_submit_for_review(
     *,
-    actor,
+    actor: User,
     question: Question,
     note: str = "",
     expected_version: int | None = None,
@@ -178,7 +180,7 @@ def answer_submit_for_review(
 
 def answer_approve(
     *,
-    actor,
+    actor: User,
     question: Question,
     note: str = "",
     expected_version: int | None = None,
@@ -204,7 +206,7 @@ def answer_approve(
 
 def answer_return(
     *,
-    actor,
+    actor: User,
     question: Question,
     comment: str,
     expected_version: int | None = None,
@@ -232,7 +234,7 @@ def answer_return(
 
 def answer_send(
     *,
-    actor,
+    actor: User,
     question: Question,
     signed_by: str | None = None,
     expected_version: int | None = None,
@@ -250,6 +252,7 @@ def answer_send(
         if workflow_error is not None:
             raise workflow_error
         answer = _require_answer_text(locked)
+        members = group_members_to_answer(locked)
         now = timezone.now()
         if signed_by is not None:
             answer.signed_by = optional_text(signed_by, field_name="signed_by", max_length=SIGNED_BY_MAX)
@@ -259,6 +262,8 @@ def answer_send(
         answer.save(update_fields=["signed_by", "sent_at", "updated_at"])
         locked.answered_at = now
         locked.paused_at = None
+        # A group's primary: every member receives the same answer under its own reference (or none does).
+        group_answer_members(actor=actor, primary=locked, answer=answer, members=members)
         workflow.apply_transition(locked, "send", actor=actor, roles=roles, data={"answer_version": answer.version})
         tell_asker(
             locked,

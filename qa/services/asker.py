@@ -7,6 +7,7 @@ agency's staff after commit.
 """
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -14,25 +15,34 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import ratelimit
-from accounts.errors import TransitionNotAllowed
+from accounts.models import User
+from core.errors import TransitionNotAllowed
 
 from .. import workflow
 from ..deadlines import extend_for_pause
 from ..files import validate_attachments
 from ..models import AskerContact, AskerReply, Attachment, Channel, Question
+from ..personal_data import public_copy
 from ..text import nfc
 from .moderation import STAFF_FOR_NEW_QUESTIONS, lock_question, optional_text, required_text, tell_staff
-from .submission import _mark_received, _next_reference, check_tracking_token, validate_question_input
+from .submission import check_tracking_token, mark_received, next_reference, validate_question_input
 
 REPLY_MAX = 5000
 RATING_COMMENT_MAX = 2000
+# The contact data a follow-up question copies from the answered one.
+CONTACT_FIELDS = ("name", "email", "phone", "address", "organisation_name", "tax_code")
 
 
-def asker_roles(question: Question, *, token: str | None = None, user=None) -> set[str]:
+def asker_roles(question: Question, *, token: str | None = None, user: User | AnonymousUser | None = None) -> set[str]:
     """{ASKER} for the holder of the tracking token or the question's own account; refused otherwise."""
     if check_tracking_token(question, token):
         return {workflow.ASKER}
-    if getattr(user, "is_authenticated", False) and question.asker_id is not None and question.asker_id == user.pk:
+    if (
+        isinstance(user, User)
+        and user.is_authenticated
+        and question.asker_id is not None
+        and question.asker_id == user.pk
+    ):
         return {workflow.ASKER}
     raise TransitionNotAllowed(_("The tracking link is not valid."), code="bad_token")
 
@@ -43,7 +53,7 @@ def question_receive_information(
     body: str,
     attachments: list[UploadedFile] | None = None,
     token: str | None = None,
-    user=None,
+    user: User | AnonymousUser | None = None,
 ) -> AskerReply:
     """The asker's reply to a request for information: information requested → accepted.
 
@@ -97,7 +107,7 @@ def question_rate(
     satisfied: bool,
     comment: str = "",
     token: str | None = None,
-    user=None,
+    user: User | AnonymousUser | None = None,
 ) -> Question:
     """The asker rates the answer once (satisfied or not, with an optional comment for the agency)."""
     with transaction.atomic():
@@ -123,7 +133,7 @@ def question_follow_up(
     attachments: list[UploadedFile] | None = None,
     consent_to_publish: bool = False,
     token: str | None = None,
-    user=None,
+    user: User | AnonymousUser | None = None,
     client_ip: str | None = None,
 ) -> Question:
     """A new question linked to an answered one, from the same asker to the same agency and topic.
@@ -136,32 +146,31 @@ def question_follow_up(
         roles = asker_roles(original, token=token, user=user)
         workflow.authorize(original, "follow_up", roles=roles)
         contact = AskerContact.objects.get(question=original)
+        # The follow-up keeps the asker's contact data as it is on the answered question.
+        contact_fields = {name: getattr(contact, name) for name in CONTACT_FIELDS}
         cleaned = validate_question_input(
             agency=original.agency,
             topic=original.topic,
             title=title,
             body=body,
             asker_type=original.asker_type,
-            name=contact.name,
-            email=contact.email,
-            phone=contact.phone,
-            address=contact.address,
-            organisation_name=contact.organisation_name,
-            tax_code=contact.tax_code,
             attachments=attachments or [],
+            **contact_fields,
         )
         if client_ip:
             ratelimit.hit("ask-ip", client_ip, settings.QA_SUBMIT_RATE_PER_IP)
         ratelimit.hit("ask-email", cleaned["email"], settings.QA_SUBMIT_RATE_PER_EMAIL)
         now = timezone.now()
+        follow_up_contact = AskerContact(**contact_fields, email_verified_at=now if contact.email_verified_at else None)
+        public_title, public_body = public_copy(cleaned["title"], cleaned["body"], follow_up_contact)
         follow_up = Question.objects.create(
-            reference=_next_reference(original.agency, timezone.localdate(now).year),
+            reference=next_reference(original.agency, timezone.localdate(now).year),
             agency=original.agency,
             topic_id=original.topic_id,
             title=cleaned["title"],
             body=cleaned["body"],
-            public_title=cleaned["title"],
-            public_body=cleaned["body"],
+            public_title=public_title,
+            public_body=public_body,
             asker_type=original.asker_type,
             asker_id=original.asker_id,
             consent_to_publish=bool(consent_to_publish),
@@ -170,16 +179,8 @@ def question_follow_up(
             follow_up_of=original,
             created_at=now,
         )
-        AskerContact.objects.create(
-            question=follow_up,
-            name=contact.name,
-            email=contact.email,
-            phone=contact.phone,
-            address=contact.address,
-            organisation_name=contact.organisation_name,
-            tax_code=contact.tax_code,
-            email_verified_at=now if contact.email_verified_at else None,
-        )
+        follow_up_contact.question = follow_up
+        follow_up_contact.save(force_insert=True)
         for upload, content_type in cleaned["attachments"]:
             Attachment.objects.create(
                 question=follow_up,
@@ -188,7 +189,7 @@ def question_follow_up(
                 content_type=content_type,
                 size=upload.size,
             )
-        _mark_received(follow_up, roles={workflow.ASKER})
+        mark_received(follow_up, roles={workflow.ASKER})
         tell_staff(
             follow_up,
             "new_question",

@@ -12,21 +12,21 @@ acted first, and the service refuses with TransitionNotAllowed("stale_version").
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.errors import DomainError
-from accounts.models import Agency
+from accounts.models import Agency, User
+from core.errors import DomainError
 
-from .. import workflow
+from .. import personal_data, workflow
 from ..cache import archive_changed
 from ..deadlines import answer_due_date, transfer_due_date
 from ..messaging import notify_asker, notify_staff
-from ..models import AnswerTemplate, InternalNote, Question, QuestionStatus, RejectionReason, Topic
+from ..models import AnswerTemplate, InternalNote, Question, QuestionStatus, RejectionReason, TakedownReason, Topic
 from ..permissions import can_be_assigned, can_manage_templates, staff_roles_or_deny
 from ..sanitize import clean_answer_html, clean_plain_text
 from ..text import nfc
@@ -47,21 +47,26 @@ def lock_question(question: Question | int) -> Question:
     return Question.objects.select_for_update(no_key=True, of=("self",)).select_related("agency").get(pk=pk)
 
 
-def tell_asker(question: Question, kind: str, **context) -> None:
+def tell_asker(question: Question, kind: str, **context: Any) -> None:
     """notify_asker (which skips askers without an e-mail address, e.g. a question from a phone call)."""
     notify_asker(question, kind, **context)
 
 
 def tell_staff(
-    question: Question, kind: str, *, roles: Iterable[str] = (), user_ids: Iterable[int] = (), actor=None, **context
+    question: Question,
+    kind: str,
+    *,
+    roles: Iterable[str] = (),
+    user_ids: Iterable[int | None] = (),
+    actor: User | None = None,
+    **context: Any,
 ) -> None:
     """notify_staff for the given users plus everyone holding `roles` in the question's agency, minus the actor."""
-    from ..staff_selectors import agency_staff_ids
+    from ..staff.selectors import agency_staff_ids
 
-    ids = set(user_ids)
+    ids = {pk for pk in user_ids if pk is not None}
     if roles:
         ids |= set(agency_staff_ids(question.agency_id, roles))
-    ids.discard(None)
     if actor is not None:
         ids.discard(actor.pk)
     notify_staff(question, kind, user_ids=sorted(ids), **context)
@@ -98,11 +103,10 @@ def optional_text(value: str | None, *, field_name: str, max_length: int) -> str
     return text
 
 
-def _resolve_assignee(question: Question, assignee) -> object | None:
+def _resolve_assignee(question: Question, assignee: User | int | str | None) -> User | None:
     if assignee is None:
         return None
-    user_model = get_user_model()
-    user = assignee if isinstance(assignee, user_model) else user_model.objects.filter(pk=assignee).first()
+    user = assignee if isinstance(assignee, User) else User.objects.filter(pk=assignee).first()
     if user is None or not user.is_active or not can_be_assigned(user, question.agency_id):
         raise ValidationError({"assignee": [_("This person cannot answer questions of this agency.")]})
     return user
@@ -122,9 +126,9 @@ STAFF_FOR_NEW_QUESTIONS = (workflow.MODERATOR, workflow.ADMIN)
 
 def question_accept(
     *,
-    actor,
+    actor: User,
     question: Question,
-    assignee=None,
+    assignee: User | int | str | None = None,
     note: str = "",
     expected_version: int | None = None,
 ) -> Question:
@@ -158,9 +162,9 @@ def question_accept(
 
 def question_assign(
     *,
-    actor,
+    actor: User,
     question: Question,
-    assignee,
+    assignee: User | int | str | None,
     note: str = "",
     expected_version: int | None = None,
 ) -> Question:
@@ -195,6 +199,7 @@ def question_assign(
 def _resolve_duplicate(question: Question, duplicate_of: Question | str | None) -> Question:
     if duplicate_of is None or duplicate_of == "":
         raise ValidationError({"duplicate_of": [_("Give the reference code of the question this one duplicates.")]})
+    original: Question | None
     if isinstance(duplicate_of, Question):
         original = duplicate_of
     else:
@@ -213,7 +218,7 @@ def _resolve_duplicate(question: Question, duplicate_of: Question | str | None) 
 
 def question_reject(
     *,
-    actor,
+    actor: User,
     question: Question,
     reason: str,
     message: str,
@@ -230,6 +235,7 @@ def question_reject(
         locked = lock_question(question)
         roles = staff_roles_or_deny(actor, locked)
         workflow.authorize(locked, "reject", roles=roles, expected_version=expected_version)
+        _raise_precondition(locked, "reject")  # a group's primary keeps its members
         if reason not in RejectionReason.values:
             raise ValidationError({"reason": [_("Choose a reason for rejecting the question.")]})
         text = required_text(
@@ -275,7 +281,7 @@ class BulkResult:
 
 def question_reject_many(
     *,
-    actor,
+    actor: User,
     questions: Iterable[Question],
     reason: str = RejectionReason.SPAM,
     message: str,
@@ -299,7 +305,7 @@ def question_reject_many(
 
 def question_transfer(
     *,
-    actor,
+    actor: User,
     question: Question,
     to_agency: Agency | int,
     reason: str,
@@ -317,6 +323,7 @@ def question_transfer(
         locked = lock_question(question)
         roles = staff_roles_or_deny(actor, locked)
         workflow.authorize(locked, "transfer", roles=roles, expected_version=expected_version)
+        _raise_precondition(locked, "transfer")  # a group's primary keeps its members
         target_id = to_agency.pk if isinstance(to_agency, Agency) else to_agency
         target = Agency.objects.filter(pk=target_id, is_active=True).first()
         if target is None:
@@ -368,7 +375,7 @@ def question_transfer(
 
 def question_request_information(
     *,
-    actor,
+    actor: User,
     question: Question,
     message: str,
     expected_version: int | None = None,
@@ -419,21 +426,42 @@ def _clean_public_version(public_title: str, public_body: str) -> tuple[str, str
     return title, body
 
 
+def _confirmed_audit(question: Question, confirmed_findings: Iterable[str]) -> dict:
+    """Check what would become public; the event keeps the kinds the official confirmed, never the text."""
+    confirmed = personal_data.check_publishable(
+        question,
+        public_title=question.public_title,
+        public_body=question.public_body,
+        confirmed=confirmed_findings,
+    )
+    if not confirmed:
+        return {}
+    return {"confirmed_personal_data": sorted({f"{ff.field}:{ff.finding.kind}" for ff in confirmed})}
+
+
 def question_public_version_save(
     *,
-    actor,
+    actor: User,
     question: Question,
     public_title: str,
     public_body: str,
     expected_version: int | None = None,
+    confirmed_findings: Iterable[str] = (),
 ) -> Question:
-    """Save the redacted public title and text (plain text); the original stays as the asker wrote it."""
+    """Save the redacted public title and text (plain text); the original stays as the asker wrote it.
+
+    On a published question the text is public at once, so it is checked like publishing (PersonalDataFound
+    while the asker's own data is in it, unless each finding is confirmed).
+    """
     with transaction.atomic():
         locked = lock_question(question)
         roles = staff_roles_or_deny(actor, locked)
         workflow.authorize(locked, "edit_public", roles=roles, expected_version=expected_version)
         locked.public_title, locked.public_body = _clean_public_version(public_title, public_body)
-        workflow.apply_transition(locked, "edit_public", actor=actor, roles=roles)
+        data = {}
+        if locked.status == QuestionStatus.PUBLISHED:
+            data = _confirmed_audit(locked, confirmed_findings)
+        workflow.apply_transition(locked, "edit_public", actor=actor, roles=roles, data=data)
         if locked.status == QuestionStatus.PUBLISHED:
             question_reindex(question=locked)
             archive_changed()
@@ -442,15 +470,18 @@ def question_public_version_save(
 
 def question_publish(
     *,
-    actor,
+    actor: User,
     question: Question,
     public_title: str,
     public_body: str,
     expected_version: int | None = None,
+    confirmed_findings: Iterable[str] = (),
 ) -> Question:
     """answered → published, with the moderator's redacted public version; only if the asker consented.
 
-    Reindexes the search text and tells the asker after commit.
+    Refused (PersonalDataFound) while the public title, text or the answer still hold the asker's own
+    data or an ID number, unless the official confirms each finding. Reindexes the search text and tells
+    the asker after commit.
     """
     with transaction.atomic():
         locked = lock_question(question)
@@ -458,8 +489,9 @@ def question_publish(
         workflow.authorize(locked, "publish", roles=roles, expected_version=expected_version)
         _raise_precondition(locked, "publish")
         locked.public_title, locked.public_body = _clean_public_version(public_title, public_body)
+        data = _confirmed_audit(locked, confirmed_findings)
         locked.published_at = timezone.now()
-        workflow.apply_transition(locked, "publish", actor=actor, roles=roles)
+        workflow.apply_transition(locked, "publish", actor=actor, roles=roles, data=data)
         question_reindex(question=locked)
         archive_changed()
         tell_asker(locked, "published", public_url=locked.get_absolute_url())
@@ -468,16 +500,23 @@ def question_publish(
 
 def question_unpublish(
     *,
-    actor,
+    actor: User,
     question: Question,
     reason: str = "",
+    category: str = "",
     expected_version: int | None = None,
 ) -> Question:
-    """published → answered: the question leaves the archive (the asker keeps reading the answer)."""
+    """published → answered: the question leaves the archive (the asker keeps reading the answer).
+
+    `category` (a TakedownReason, "other" when not given) is what the public takedown log shows; `reason` stays
+    internal.
+    """
     with transaction.atomic():
         locked = lock_question(question)
         roles = staff_roles_or_deny(actor, locked)
         workflow.authorize(locked, "unpublish", roles=roles, expected_version=expected_version)
+        if category and category not in TakedownReason.values:
+            raise ValidationError({"category": [_("Choose why the question leaves the archive.")]})
         locked.published_at = None
         workflow.apply_transition(
             locked,
@@ -485,6 +524,7 @@ def question_unpublish(
             actor=actor,
             roles=roles,
             internal_note=optional_text(reason, field_name="reason", max_length=REASON_MAX),
+            data={"category": category or TakedownReason.OTHER},
         )
         archive_changed()
     return locked
@@ -493,7 +533,7 @@ def question_unpublish(
 # --- Internal notes -------------------------------------------------------------------------
 
 
-def internal_note_add(*, actor, question: Question, body: str) -> InternalNote:
+def internal_note_add(*, actor: User, question: Question, body: str) -> InternalNote:
     """A note only the agency's staff see. No lock: it adds a row and changes nothing it read."""
     fresh = Question.objects.select_related("agency").get(pk=question.pk)
     roles = staff_roles_or_deny(actor, fresh)
@@ -519,7 +559,7 @@ def _template_fields(title: str, body: str, topic: Topic | int | None) -> dict:
 
 
 def answer_template_create(
-    *, actor, agency: Agency, title: str, body: str, topic: Topic | int | None = None
+    *, actor: User, agency: Agency, title: str, body: str, topic: Topic | int | None = None
 ) -> AnswerTemplate:
     """A starting text for answers of this agency (optionally one topic); sanitised like answers."""
     if not can_manage_templates(actor, agency):
@@ -528,7 +568,7 @@ def answer_template_create(
 
 
 def answer_template_update(
-    *, actor, template: AnswerTemplate, title: str, body: str, topic: Topic | int | None = None
+    *, actor: User, template: AnswerTemplate, title: str, body: str, topic: Topic | int | None = None
 ) -> AnswerTemplate:
     if not can_manage_templates(actor, template.agency_id):
         raise PermissionDenied(_("Only moderators of this agency manage its answer templates."))
@@ -538,7 +578,7 @@ def answer_template_update(
     return template
 
 
-def answer_template_delete(*, actor, template: AnswerTemplate) -> None:
+def answer_template_delete(*, actor: User, template: AnswerTemplate) -> None:
     if not can_manage_templates(actor, template.agency_id):
         raise PermissionDenied(_("Only moderators of this agency manage its answer templates."))
     template.delete()

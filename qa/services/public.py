@@ -1,15 +1,19 @@
 """What visitors do to published questions: view counts and "was this helpful?"."""
 
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
 from accounts import ratelimit
-from accounts.errors import DomainError
+from core.errors import DomainError
 
 from ..models import HelpfulVote, Question, QuestionStatus
+
+logger = logging.getLogger(__name__)
 
 VIEW_FLUSH_EVERY = 10
 
@@ -29,7 +33,11 @@ def question_view_record(*, question_id: int) -> None:
             cache.add(key, 1, timeout=None)
             count = 1
     if count % VIEW_FLUSH_EVERY == 0:
-        Question.objects.filter(pk=question_id).update(view_count=F("view_count") + VIEW_FLUSH_EVERY)
+        try:
+            Question.objects.filter(pk=question_id).update(view_count=F("view_count") + VIEW_FLUSH_EVERY)
+        except DatabaseError as exc:
+            # A page served from the cache while the database is down stays served; ten views go uncounted.
+            logger.warning("View count of question %s not saved: %s", question_id, exc)
 
 
 def pending_views(question_id: int) -> int:

@@ -7,6 +7,7 @@ registered it.
 """
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -14,15 +15,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Agency
+from accounts.models import Agency, User
 
 from .. import workflow
 from ..deadlines import transfer_due_date
 from ..models import AskerContact, Attachment, Channel, Question, QuestionStatus, Topic
 from ..permissions import can_register, staff_roles
+from ..personal_data import public_copy
 from ..text import nfc
 from .moderation import STAFF_FOR_NEW_QUESTIONS, optional_text, tell_asker, tell_staff
-from .submission import _next_reference, validate_question_input
+from .submission import next_reference, validate_question_input, validated_agency_topic
 
 REGISTER_CHANNELS = (Channel.PHONE, Channel.PAPER, Channel.EMAIL)
 # Letters and calls often come without an e-mail address; validate_question_input
@@ -32,7 +34,7 @@ _NO_EMAIL = "khong-co-email@example.invalid"
 
 def question_register(
     *,
-    actor,
+    actor: User,
     agency: Agency | None,
     topic: Topic | None,
     channel: str,
@@ -69,6 +71,7 @@ def question_register(
     today = timezone.localdate()
     if received_on is not None and received_on > today:
         errors["received_on"] = [_("The date of receipt cannot be in the future.")]
+    cleaned: dict[str, Any]
     try:
         cleaned = validate_question_input(
             agency=agency,
@@ -87,13 +90,14 @@ def question_register(
     except ValidationError as exc:
         for field_name, messages in exc.message_dict.items():
             errors.setdefault(field_name, []).extend(messages)
-        cleaned = None
+        cleaned = {}  # with errors: refused below
     if not email and not nfc(phone) and not nfc(address):
         errors.setdefault("phone", []).append(
             _("Enter the asker's e-mail address, phone number or postal address so the agency can reply.")
         )
     if errors:
         raise ValidationError(errors)
+    agency, topic = validated_agency_topic(agency, topic)
     internal = optional_text(note, field_name="note", max_length=5000)
 
     now = timezone.now()
@@ -103,16 +107,25 @@ def question_register(
         if received_date == today
         else timezone.make_aware(datetime.datetime.combine(received_date, datetime.time(8, 0)))
     )
+    contact = AskerContact(
+        name=cleaned["name"],
+        email=cleaned["email"] if email else "",
+        phone=cleaned["phone"],
+        address=cleaned["address"],
+        organisation_name=cleaned["organisation_name"] if asker_type == "organisation" else "",
+        tax_code=cleaned["tax_code"] if asker_type == "organisation" else "",
+    )
+    public_title, public_body = public_copy(cleaned["title"], cleaned["body"], contact)
     with transaction.atomic():
         question = Question.objects.create(
-            reference=_next_reference(agency, received_date.year),
+            reference=next_reference(agency, received_date.year),
             agency=agency,
             topic=topic,
             status=QuestionStatus.UNVERIFIED,
             title=cleaned["title"],
             body=cleaned["body"],
-            public_title=cleaned["title"],
-            public_body=cleaned["body"],
+            public_title=public_title,
+            public_body=public_body,
             asker_type=asker_type,
             consent_to_publish=bool(consent_to_publish),
             channel=channel,
@@ -121,15 +134,8 @@ def question_register(
             transfer_due_date=transfer_due_date(received_date),
             created_at=now,
         )
-        AskerContact.objects.create(
-            question=question,
-            name=cleaned["name"],
-            email=cleaned["email"] if email else "",
-            phone=cleaned["phone"],
-            address=cleaned["address"],
-            organisation_name=cleaned["organisation_name"] if asker_type == "organisation" else "",
-            tax_code=cleaned["tax_code"] if asker_type == "organisation" else "",
-        )
+        contact.question = question
+        contact.save(force_insert=True)
         for upload, content_type in cleaned["attachments"]:
             Attachment.objects.create(
                 question=question,

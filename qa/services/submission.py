@@ -1,8 +1,10 @@
 """Asking a question: validation, reference codes, guest confirmation, withdrawal."""
 
 import re
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -13,18 +15,34 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from accounts import ratelimit
-from accounts.errors import TransitionNotAllowed
-from accounts.models import Agency
+from accounts.models import Agency, User
+from accounts.phones import normalise_mobile
+from core.errors import TransitionNotAllowed
 
 from .. import workflow
 from ..files import validate_attachments
 from ..messaging import notify_asker, notify_lost_links
-from ..models import AskerContact, AskerType, Attachment, Channel, Question, QuestionStatus, ReferenceSequence, Topic
+from ..models import (
+    AskerContact,
+    AskerType,
+    Attachment,
+    Channel,
+    Question,
+    QuestionStatus,
+    ReferenceSequence,
+    Topic,
+    new_tracking_token,
+)
+from ..personal_data import public_copy
+from ..search.rows import agency_and_topic
+from ..tax_codes import validate_tax_code
 from ..text import nfc
+from .groups import group_member_left, group_release
+from .lookup import lookup_pin_for, lookup_pin_hash
+from .phone import phone_code_send, send_code_limits
 
 TITLE_MAX = 200
 BODY_MAX = 5000
-TAX_CODE_RE = re.compile(r"^\d{10}(-\d{3})?$")
 PHONE_RE = re.compile(r"^(\+84|0)\d{8,10}$")
 _CONFIRM_SALT = "qa.confirm-email"
 # Where anyone can submit, so where the anti-spam limits apply.
@@ -49,13 +67,13 @@ def validate_question_input(
     organisation_name: str,
     tax_code: str,
     attachments: list[UploadedFile],
-) -> dict:
+) -> dict[str, Any]:
     """Check every field; raise ValidationError({field: [messages]}) with all problems at once.
 
     Returns the cleaned values (NFC text, normalised phone and e-mail).
     """
-    errors: dict[str, list] = {}
-    cleaned = {
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {
         "title": nfc(title),
         "body": nfc(body),
         "name": nfc(name),
@@ -95,15 +113,28 @@ def validate_question_input(
         add("name", _("Enter your full name."))
     elif len(cleaned["name"]) > 150:
         add("name", _("The name can be at most 150 characters."))
-    if not cleaned["email"]:
-        add("email", _("Enter your e-mail address: the answer and your tracking link are sent there."))
-    else:
+    mobile = normalise_mobile(cleaned["phone"])
+    if not cleaned["email"] and not cleaned["phone"]:
+        message = _(
+            "Enter your e-mail address or your mobile phone number: the answer and your tracking link are sent there."
+        )
+        add("email", message)
+        add("phone", message)
+    elif cleaned["email"]:
         try:
             validate_email(cleaned["email"])
         except ValidationError:
             add("email", _("Enter a valid e-mail address, for example ten@example.vn."))
-    if cleaned["phone"] and not PHONE_RE.match(cleaned["phone"]):
+    if cleaned["phone"] and not cleaned["email"] and mobile is None:
+        # Without an e-mail the number receives the code and the answer by SMS: a mobile number is needed.
+        add(
+            "phone",
+            _("Enter a Vietnamese mobile number, for example 0912 345 678 or +84 912 345 678."),
+        )
+    elif cleaned["phone"] and mobile is None and not PHONE_RE.match(cleaned["phone"]):
         add("phone", _("Enter a valid Vietnamese phone number, for example 0912 345 678."))
+    if mobile is not None and not cleaned["email"]:
+        cleaned["phone"] = mobile  # the number SMS go to, as +84…
     if len(cleaned["address"]) > 255:
         add("address", _("The address can be at most 255 characters."))
     if asker_type == AskerType.ORGANISATION:
@@ -111,8 +142,11 @@ def validate_question_input(
             add("organisation_name", _("Enter the name of the organisation or business."))
         if not cleaned["tax_code"]:
             add("tax_code", _("Enter the tax code of the organisation."))
-    if cleaned["tax_code"] and not TAX_CODE_RE.match(cleaned["tax_code"]):
-        add("tax_code", _("A tax code has 10 digits, or 10 digits, a dash and 3 digits (e.g. 0201234567-001)."))
+    if cleaned["tax_code"]:
+        try:
+            cleaned["tax_code"] = validate_tax_code(cleaned["tax_code"])
+        except ValidationError as exc:
+            add("tax_code", exc.messages[0])
     try:
         cleaned["attachments"] = validate_attachments(attachments)
     except ValidationError as exc:
@@ -128,37 +162,10 @@ def submission_targets(agency_id: int | None, topic_id: int | None) -> tuple[Age
     Whether they may be asked (active) is the service's to say, per field; this only saves the
     submission a round trip and the ORM's work of two lookups.
     """
-    quote = connection.ops.quote_name
-    agency_columns = [f.column for f in Agency._meta.concrete_fields]
-    topic_columns = [f.column for f in Topic._meta.concrete_fields]
-    select = ", ".join([*(f"a.{quote(c)}" for c in agency_columns), *(f"t.{quote(c)}" for c in topic_columns)])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {select} FROM (SELECT 1 AS one) AS o "  # noqa: S608 (names from the models)
-            f"LEFT JOIN {quote(Agency._meta.db_table)} AS a ON a.{quote(Agency._meta.pk.column)} = %s "
-            f"LEFT JOIN {quote(Topic._meta.db_table)} AS t ON t.{quote(Topic._meta.pk.column)} = %s",
-            [agency_id, topic_id],
-        )
-        row = cursor.fetchone()
-    agency_values, topic_values = row[: len(agency_columns)], row[len(agency_columns) :]
-    converters = connection.ops.get_db_converters
-
-    def build(model, values):
-        if values[0] is None:  # the primary key: no such row
-            return None
-        fields = model._meta.concrete_fields
-        converted = []
-        for field, value in zip(fields, values, strict=True):
-            column = field.get_col(model._meta.db_table)
-            for converter in [*converters(column), *column.get_db_converters(connection)]:
-                value = converter(value, column, connection)
-            converted.append(value)
-        return model.from_db(connection.alias, [f.attname for f in fields], converted)
-
-    return build(Agency, agency_values), build(Topic, topic_values)
+    return agency_and_topic(agency_id, topic_id)
 
 
-def _next_reference(agency: Agency, year: int) -> str:
+def next_reference(agency: Agency, year: int) -> str:
     """Take the next number of (agency, year); call inside the transaction that saves the question.
 
     One upsert creates the year's row or bumps it and returns the new value. Its row lock is
@@ -178,6 +185,13 @@ def _next_reference(agency: Agency, year: int) -> str:
     return f"{agency.code}-{year}-{value:06d}"
 
 
+def validated_agency_topic(agency: Agency | None, topic: Topic | None) -> tuple[Agency, Topic]:
+    """The agency and topic after validate_question_input, which refuses a question without them (for mypy)."""
+    if agency is None or topic is None:
+        raise ValueError("validate_question_input lets no question without an agency and a topic through")
+    return agency, topic
+
+
 def question_submit(
     *,
     agency: Agency | None,
@@ -193,7 +207,7 @@ def question_submit(
     tax_code: str = "",
     consent_to_publish: bool = False,
     attachments: list[UploadedFile] | None = None,
-    user=None,
+    user: User | AnonymousUser | None = None,
     channel: str = Channel.WEB,
     language: str = "vi",
     client_ip: str | None = None,
@@ -218,47 +232,59 @@ def question_submit(
         tax_code=tax_code,
         attachments=attachments or [],
     )
+    agency, topic = validated_agency_topic(agency, topic)
     if channel in PUBLIC_CHANNELS:
         # The limits guard the public doors; a dialogue's moderators forwarding what a
         # session asked were limited when it was asked, and may forward many at once.
-        limits = [("ask-email", cleaned["email"], settings.QA_SUBMIT_RATE_PER_EMAIL)]
+        if cleaned["email"]:
+            limits = [("ask-email", cleaned["email"], settings.QA_SUBMIT_RATE_PER_EMAIL)]
+        else:  # phone only: the submission sends a code by SMS, so the code limits count it too
+            limits = [("ask-phone", cleaned["phone"], settings.QA_SUBMIT_RATE_PER_EMAIL)]
+            limits += send_code_limits(cleaned["phone"], client_ip)
         if client_ip:
             limits.append(("ask-ip", client_ip, settings.QA_SUBMIT_RATE_PER_IP))
-        ratelimit.hit_many(limits)  # both counters in one round trip
+        ratelimit.hit_many(limits)  # all counters in one round trip
 
     verified_user = bool(
-        user is not None
-        and getattr(user, "is_authenticated", False)
+        isinstance(user, User)
+        and user.is_authenticated
         and user.email_verified
         and user.email.lower() == cleaned["email"]
     )
     now = timezone.now()
+    contact = AskerContact(
+        name=cleaned["name"],
+        email=cleaned["email"],
+        phone=cleaned["phone"],
+        address=cleaned["address"],
+        organisation_name=cleaned["organisation_name"] if asker_type == AskerType.ORGANISATION else "",
+        tax_code=cleaned["tax_code"] if asker_type == AskerType.ORGANISATION else "",
+        email_verified_at=now if verified_user else None,
+    )
+    # The public version starts as a redacted copy: published unedited, it shows none of the personal data.
+    public_title, public_body = public_copy(cleaned["title"], cleaned["body"], contact)
     with transaction.atomic():
+        reference = next_reference(agency, timezone.localdate(now).year)
+        tracking_token = new_tracking_token()
         question = Question.objects.create(
-            reference=_next_reference(agency, timezone.localdate(now).year),
+            reference=reference,
+            tracking_token=tracking_token,
             agency=agency,
             topic=topic,
             title=cleaned["title"],
             body=cleaned["body"],
-            public_title=cleaned["title"],
-            public_body=cleaned["body"],
+            public_title=public_title,
+            public_body=public_body,
             asker_type=asker_type,
-            asker=user if getattr(user, "is_authenticated", False) else None,
+            asker=user if isinstance(user, User) and user.is_authenticated else None,
             consent_to_publish=bool(consent_to_publish),
             channel=channel,
             language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
             created_at=now,
+            lookup_pin_hash=lookup_pin_hash(reference, lookup_pin_for(tracking_token)),
         )
-        AskerContact.objects.create(
-            question=question,
-            name=cleaned["name"],
-            email=cleaned["email"],
-            phone=cleaned["phone"],
-            address=cleaned["address"],
-            organisation_name=cleaned["organisation_name"] if asker_type == AskerType.ORGANISATION else "",
-            tax_code=cleaned["tax_code"] if asker_type == AskerType.ORGANISATION else "",
-            email_verified_at=now if verified_user else None,
-        )
+        contact.question = question
+        contact.save(force_insert=True)
         for upload, content_type in cleaned["attachments"]:
             Attachment.objects.create(
                 question=question,
@@ -268,13 +294,15 @@ def question_submit(
                 size=upload.size,
             )
         if verified_user:
-            _mark_received(question, roles={workflow.SYSTEM})
-        else:
+            mark_received(question, roles={workflow.SYSTEM})
+        elif cleaned["email"]:
             notify_asker(question, "confirm_email", confirm_token=make_confirmation_token(question))
+        else:
+            phone_code_send(question=question, number=cleaned["phone"])
     return question
 
 
-def _mark_received(question: Question, *, roles: set[str]) -> None:
+def mark_received(question: Question, *, roles: set[str]) -> None:
     """unverified → submitted: the question enters the agency's queue, its clocks start, and
     the asker and the agency's moderators are told."""
     from ..deadlines import transfer_due_date
@@ -288,7 +316,14 @@ def _mark_received(question: Question, *, roles: set[str]) -> None:
 
 
 def make_confirmation_token(question: Question) -> str:
-    return signing.dumps({"q": question.pk}, salt=_CONFIRM_SALT)
+    from .confirmation import email_digest
+
+    # The address's digest: after "I typed my e-mail wrong", links sent to the old address stop working.
+    try:
+        email = question.contact.email
+    except AskerContact.DoesNotExist:
+        email = ""
+    return signing.dumps({"q": question.pk, "e": email_digest(email)}, salt=_CONFIRM_SALT)
 
 
 def question_confirm_email(*, token: str) -> Question:
@@ -307,13 +342,23 @@ def question_confirm_email(*, token: str) -> Question:
     with transaction.atomic():
         question = Question.objects.select_for_update().get(pk=payload["q"])
         if question.status == QuestionStatus.UNVERIFIED:
+            from .confirmation import email_digest
+
+            contact = AskerContact.objects.filter(question=question).first()
+            if "e" in payload and payload["e"] != email_digest(contact.email if contact else ""):
+                raise ValidationError(
+                    _("This link was sent to an address that has since been corrected. Use the newest e-mail."),
+                    code="superseded",
+                )
             AskerContact.objects.filter(question=question).update(email_verified_at=timezone.now())
-            _mark_received(question, roles={workflow.ASKER})
+            mark_received(question, roles={workflow.ASKER})
     return question
 
 
 def check_tracking_token(question: Question, token: str | None) -> bool:
-    return bool(token) and constant_time_compare(question.tracking_token, token)
+    if not token:
+        return False
+    return constant_time_compare(question.tracking_token, token)
 
 
 def question_withdraw(*, question: Question, token: str, reason: str = "") -> Question:
@@ -322,20 +367,32 @@ def question_withdraw(*, question: Question, token: str, reason: str = "") -> Qu
         locked = Question.objects.select_for_update().get(pk=question.pk)
         if not check_tracking_token(locked, token):
             raise TransitionNotAllowed(_("The tracking link is not valid."), code="bad_token")
+        if locked.group_id is not None and workflow.can_apply(locked, "withdraw", {workflow.ASKER}):
+            # A group's primary hands its members back to their own handling; a member leaves the count.
+            if locked.status == QuestionStatus.GROUPED:
+                group_member_left(question=locked)
+            else:
+                group_release(question=locked)
         workflow.apply_transition(locked, "withdraw", roles={workflow.ASKER}, note=nfc(reason)[:1000])
     return locked
 
 
 def tracking_links_request(*, email: str, client_ip: str | None = None, language: str = "vi") -> None:
-    """ "I lost my link": e-mail the asker links to all their questions.
+    """ "I lost my link": e-mail the asker links to all their questions, or send them by SMS to a mobile
+    number given instead of an e-mail.
 
-    Behaves the same whether or not the address is known, so it reveals nothing.
+    Behaves the same whether or not the address or number is known, so it reveals nothing.
     """
-    address = nfc(email).lower()
+    value = nfc(email).strip()
+    mobile = None if "@" in value else normalise_mobile(value)
+    if mobile is not None:
+        _tracking_links_by_sms(mobile, client_ip=client_ip, language=language)
+        return
+    address = value.lower()
     try:
         validate_email(address)
     except ValidationError:
-        raise ValidationError({"email": [_("Enter a valid e-mail address, for example ten@example.vn.")]}) from None
+        raise ValidationError({"email": [_("Enter a valid e-mail address or a Vietnamese mobile number.")]}) from None
     if client_ip:
         ratelimit.hit("lost-link-ip", client_ip, settings.QA_LOST_LINK_RATE)
     ratelimit.hit("lost-link-email", address, settings.QA_LOST_LINK_RATE)
@@ -348,3 +405,20 @@ def tracking_links_request(*, email: str, client_ip: str | None = None, language
     if ids:
         with transaction.atomic():
             notify_lost_links(address, ids, language)
+
+
+def _tracking_links_by_sms(mobile: str, *, client_ip: str | None, language: str) -> None:
+    limits = [("lost-link-phone", mobile, settings.QA_LOST_LINK_RATE)]
+    if client_ip:
+        limits.append(("lost-link-ip", client_ip, settings.QA_LOST_LINK_RATE))
+    ratelimit.hit_many(limits)
+    # New questions keep +84…; ones staff registered from a phone call may keep the national 0… form.
+    ids = list(
+        Question.objects.filter(contact__email="", contact__phone__in=[mobile, "0" + mobile[3:]])
+        .exclude(status=QuestionStatus.UNVERIFIED)
+        .order_by("-created_at")
+        .values_list("pk", flat=True)[:50]
+    )
+    if ids:
+        with transaction.atomic():
+            notify_lost_links("", ids, language, phone=mobile)

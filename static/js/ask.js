@@ -2,6 +2,8 @@
 // - shows the organisation fields only when "organisation" is chosen;
 // - counts characters in the title and the question;
 // - suggests already-answered questions while the title is typed (fails silently);
+// - suggests the agency and topic while the title and question are typed (fails silently; the first agency is
+//   preselected only when the model is confident and the asker has not chosen one);
 // - moves focus to the error summary after a failed submission.
 (function () {
   "use strict";
@@ -15,12 +17,46 @@
     similarHint: form.getAttribute("data-text-similar-hint") || "",
     count: form.getAttribute("data-text-count") || "{n}/{max}",
     tooMany: form.getAttribute("data-text-too-many") || "",
-    tooLarge: form.getAttribute("data-text-too-large") || ""
+    tooLarge: form.getAttribute("data-text-too-large") || "",
+    routing: form.getAttribute("data-text-routing") || "",
+    routingTopic: form.getAttribute("data-text-routing-topic") || "",
+    routingChoose: form.getAttribute("data-text-routing-choose") || "",
+    routingChosen: form.getAttribute("data-text-routing-chosen") || "",
+    routingPreselected: form.getAttribute("data-text-routing-preselected") || ""
   };
   var maxFiles = parseInt(form.getAttribute("data-max-files"), 10) || 5;
   var maxMb = parseInt(form.getAttribute("data-max-mb"), 10) || 10;
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    node.className = className;
+    if (text) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  // One JSON GET at a time per caller: `previous` (an AbortController or null) is aborted first. Returns
+  // [promise of the parsed JSON, the new controller]; an HTTP error rejects.
+  function getJson(address, previous) {
+    if (previous) {
+      previous.abort();
+    }
+    var next = window.AbortController ? new AbortController() : null;
+    var promise = fetch(address, {
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+      signal: next ? next.signal : undefined
+    }).then(function (response) {
+      if (!response.ok) {
+        throw new Error("HTTP " + response.status);
+      }
+      return response.json();
+    });
+    return [promise, next];
   }
 
   // Error summary first, so keyboard and screen-reader users hear what to fix.
@@ -89,6 +125,140 @@
     });
   }
 
+  // Agency and topic suggestion while typing the title and the question.
+  (function () {
+    var box = document.getElementById("routing-suggestions");
+    var result = document.getElementById("routing-result");
+    var titleInput = document.getElementById("id_title");
+    var bodyInput = document.getElementById("id_body");
+    var agencySelect = document.getElementById("id_agency");
+    var topicSelect = document.getElementById("id_topic");
+    if (!box || !result || !titleInput || !bodyInput || !agencySelect || !window.fetch) {
+      return;
+    }
+    var routingUrl = box.getAttribute("data-url");
+    var button = box.querySelector(".routing-button");
+    var intro = box.querySelector(".routing-intro");
+    if (button) {
+      // Suggestions come as one types; the button is for pages without JavaScript. Removed, not hidden, so the
+      // Enter key sends the form as before.
+      button.parentNode.removeChild(button);
+    }
+    if (intro) {
+      intro.hidden = true;
+    }
+    var chosenByHand = agencySelect.value !== "";
+    var topicByHand = topicSelect && topicSelect.value !== "";
+    var preselected = false;
+    agencySelect.addEventListener("change", function () { chosenByHand = true; });
+    if (topicSelect) {
+      topicSelect.addEventListener("change", function () { topicByHand = true; });
+    }
+    var routingTimer = null;
+    var routingController = null;
+    var lastText = "";
+
+    function choose(select, id) {
+      if (select && select.querySelector('option[value="' + id + '"]')) {
+        select.value = String(id);
+        return true;
+      }
+      return false;
+    }
+
+    function render(data) {
+      result.textContent = "";
+      var agencies = (data && Array.isArray(data.agencies)) ? data.agencies : [];
+      if (!agencies.length) {
+        return;
+      }
+      var heading = el("p", "routing-title", t.routing);
+      var list = el("ol", "routing-list");
+      agencies.slice(0, 3).forEach(function (agency) {
+        var li = document.createElement("li");
+        var name = document.createElement("span");
+        name.textContent = agency.name + " (" + Math.round(agency.score * 100) + "%)";
+        li.appendChild(name);
+        var pick = document.createElement("button");
+        pick.type = "button";
+        pick.className = "button button-small routing-choose";
+        var selected = agencySelect.value === String(agency.id);
+        pick.textContent = selected ? t.routingChosen : t.routingChoose;
+        pick.setAttribute("aria-pressed", selected ? "true" : "false");
+        pick.setAttribute("aria-label", t.routingChoose + ": " + agency.name);
+        pick.addEventListener("click", function () {
+          if (choose(agencySelect, agency.id)) {
+            chosenByHand = true;
+            render(data);
+          }
+        });
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(pick);
+        list.appendChild(li);
+      });
+      result.appendChild(heading);
+      result.appendChild(list);
+      var topics = Array.isArray(data.topics) ? data.topics : [];
+      if (topics.length) {
+        var topic = document.createElement("p");
+        topic.className = "routing-topic";
+        topic.textContent = t.routingTopic + ": " + topics[0].name;
+        result.appendChild(topic);
+      }
+      if (preselected) {
+        var note = document.createElement("p");
+        note.className = "hint";
+        note.textContent = t.routingPreselected;
+        result.appendChild(note);
+      }
+    }
+
+    function routingLookup() {
+      var titleText = titleInput.value.trim();
+      // The URL stays short: the first 1,000 characters of the question are plenty to route it.
+      var bodyText = bodyInput.value.trim().slice(0, 1000);
+      var text = titleText + "\n" + bodyText;
+      if (text === lastText) {
+        return;
+      }
+      lastText = text;
+      if ((titleText + " " + bodyText).split(/\s+/).filter(Boolean).length < 2) {
+        result.textContent = "";
+        return;
+      }
+      var request = getJson(
+        routingUrl + "?title=" + encodeURIComponent(titleText) + "&body=" + encodeURIComponent(bodyText),
+        routingController
+      );
+      routingController = request[1];
+      request[0]
+        .then(function (data) {
+          var agencies = (data && Array.isArray(data.agencies)) ? data.agencies : [];
+          if (data && data.confident && agencies.length && !chosenByHand) {
+            preselected = choose(agencySelect, agencies[0].id) || preselected;
+            if (!topicByHand && Array.isArray(data.topics) && data.topics.length) {
+              choose(topicSelect, data.topics[0].id);
+            }
+          }
+          render(data);
+        })
+        .catch(function () {
+          // A convenience: on any error nothing is shown, and nothing typed is touched.
+          result.textContent = "";
+        });
+    }
+
+    function schedule() {
+      window.clearTimeout(routingTimer);
+      routingTimer = window.setTimeout(routingLookup, 600);
+    }
+    titleInput.addEventListener("input", schedule);
+    bodyInput.addEventListener("input", schedule);
+    if (titleInput.value || bodyInput.value) {
+      schedule();
+    }
+  })();
+
   // Similar questions while typing the title.
   var title = document.getElementById("id_title");
   var box = document.getElementById("similar-questions");
@@ -110,21 +280,17 @@
     if (!items.length) {
       return;
     }
-    var heading = document.createElement("p");
-    heading.className = "similar-title";
-    heading.textContent = t.similar;
-    var hint = document.createElement("p");
-    hint.className = "similar-hint";
-    hint.textContent = t.similarHint;
-    var list = document.createElement("ul");
-    list.className = "similar-list";
+    var heading = el("p", "similar-title", t.similar);
+    var hint = el("p", "similar-hint", t.similarHint);
+    var list = el("ul", "similar-list");
     items.slice(0, 5).forEach(function (item) {
       if (!item || !item.url || !item.title) {
         return;
       }
       var li = document.createElement("li");
       var link = document.createElement("a");
-      link.href = item.url;
+      // "from=ask": the answer page counts (per day and topic, nothing else) that the ask form led there.
+      link.href = item.url + (item.url.indexOf("?") === -1 ? "?" : "&") + "from=ask";
       link.target = "_blank";
       link.rel = "noopener";
       link.textContent = item.title;
@@ -157,21 +323,9 @@
       clear();
       return;
     }
-    if (controller) {
-      controller.abort();
-    }
-    controller = window.AbortController ? new AbortController() : null;
-    fetch(url + "?q=" + encodeURIComponent(query), {
-      headers: { Accept: "application/json" },
-      credentials: "same-origin",
-      signal: controller ? controller.signal : undefined
-    })
-      .then(function (response) {
-        if (!response.ok) {
-          throw new Error("HTTP " + response.status);
-        }
-        return response.json();
-      })
+    var request = getJson(url + "?q=" + encodeURIComponent(query), controller);
+    controller = request[1];
+    request[0]
       .then(function (data) {
         var items = Array.isArray(data) ? data : (data && Array.isArray(data.results) ? data.results : []);
         show(items);

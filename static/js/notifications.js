@@ -4,6 +4,16 @@
 (function () {
   "use strict";
 
+  // "11:14, 07/12/2026" in the portal's zone (Asia/Ho_Chi_Minh), as the server prints dates (config/dates.py).
+  function portalDateTime(when) {
+    var parts = {};
+    new Intl.DateTimeFormat("en-GB", {
+      timeZone: "Asia/Ho_Chi_Minh", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23"
+    }).formatToParts(when).forEach(function (part) { parts[part.type] = part.value; });
+    return parts.hour + ":" + parts.minute + ", " + parts.day + "/" + parts.month + "/" + parts.year;
+  }
+
   var bell = document.querySelector("[data-notifications-bell]");
   if (!bell || !("WebSocket" in window)) {
     return;
@@ -13,7 +23,10 @@
   var list = document.querySelector("[data-notification-list]");
   var live = document.querySelector("[data-notifications-live]");
   var summaryCount = document.querySelector("[data-unread-count-text]");
+  // Shown while the socket is down (server restarting, Redis unavailable); the list still works by reloading.
+  var reconnecting = document.querySelector("[data-notifications-reconnecting]");
   var delay = 1000;
+  var leaving = false;
 
   function setCount(n) {
     if (typeof n !== "number" || n < 0) {
@@ -55,11 +68,17 @@
     title.appendChild(document.createTextNode(" "));
     title.appendChild(badgeNew);
     card.appendChild(title);
+    if (item.about) {
+      var about = document.createElement("p");
+      about.className = "notification-about";
+      about.textContent = item.about;
+      card.appendChild(about);
+    }
     var meta = document.createElement("p");
     meta.className = "card-meta";
     var time = document.createElement("time");
     time.dateTime = item.created_at;
-    time.textContent = new Date(item.created_at).toLocaleString(document.documentElement.lang || undefined);
+    time.textContent = portalDateTime(new Date(item.created_at));
     meta.appendChild(time);
     card.appendChild(meta);
     list.insertBefore(card, list.firstChild);
@@ -71,11 +90,24 @@
     }
   }
 
+  window.addEventListener("pagehide", function () {
+    leaving = true;
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted && leaving) {
+      leaving = false;
+      connect(); // back from the page cache: its socket was closed on the way out
+    }
+  });
+
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     var socket = new WebSocket(scheme + window.location.host + "/ws/notifications/");
     socket.onopen = function () {
       delay = 1000;
+      if (reconnecting) {
+        reconnecting.hidden = true;
+      }
     };
     socket.onmessage = function (event) {
       var data;
@@ -93,8 +125,11 @@
       }
     };
     socket.onclose = function (event) {
-      if (event.code === 4401) {
-        return; // logged out: nothing to reconnect to
+      if (event.code === 4401 || leaving) {
+        return; // logged out: nothing to reconnect to; or the page is being left
+      }
+      if (reconnecting) {
+        reconnecting.hidden = false;
       }
       // Back off up to a minute, so a restarting server is not hammered by every open tab.
       window.setTimeout(connect, delay);

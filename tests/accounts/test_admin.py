@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Agency, Membership, User
+from tests.accounts.otp import verified_login
 from tests.factories import AgencyFactory, MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
@@ -12,7 +13,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 @pytest.fixture
 def admin_client(client):
     superuser = User.objects.create_superuser(email="quantri@example.vn", password="quan-tri-vien-2026")
-    client.force_login(superuser)
+    verified_login(client, superuser)  # the admin requires two-step log-in (tests/accounts/test_two_factor.py)
     return client
 
 

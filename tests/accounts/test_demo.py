@@ -91,3 +91,30 @@ def test_base_app_demo_code_imports_no_other_app(path):
         elif isinstance(node, ast.ImportFrom) and node.module:
             imported.add(node.module.split(".")[0])
     assert not imported & {"qa", "dialogues", "notifications"}
+
+
+def test_demo_site_administrator_reaches_the_admin_with_the_printed_second_step(settings):
+    """The admin requires two-step log-in: the demo prints what the demo administrator types."""
+    from django.test import Client
+    from django.urls import reverse
+
+    settings.LOCAL_APPS = ["accounts"]
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    text = out.getvalue()
+    assert demo.DEMO_TOTP_SECRET in text and demo.DEMO_BACKUP_CODES[0] in text and "demo_code" in text
+    admin = demo.account("superuser")
+    login = {"email": admin.email, "password": demo.DEMO_PASSWORD, "next": "/admin/"}
+
+    with_backup = Client()
+    assert with_backup.post(reverse("accounts:login"), login)["Location"] == reverse("accounts:login_code")
+    with_backup.post(reverse("accounts:login_code"), {"otp_token": demo.DEMO_BACKUP_CODES[0]})
+    assert with_backup.get("/admin/").status_code == 200
+
+    printed = io.StringIO()
+    call_command("demo_code", stdout=printed)
+    code = printed.getvalue().split(": ")[1].split()[0]
+    with_app = Client()
+    with_app.post(reverse("accounts:login"), login)
+    with_app.post(reverse("accounts:login_code"), {"otp_token": code})
+    assert with_app.get("/admin/").status_code == 200

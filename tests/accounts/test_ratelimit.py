@@ -7,7 +7,7 @@ import redis.connection
 from django.core.cache import caches
 
 from accounts import ratelimit
-from accounts.errors import RateLimited
+from core.errors import RateLimited
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """Registration: validation messages, what is created, and the verification e-mail after commit."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -99,13 +101,49 @@ def test_register_validation_messages(client, changes, field, expected):
     assert GOOD["password1"] not in content
 
 
-def test_register_existing_email_is_refused_case_insensitively(client):
+CSRF = re.compile(r'csrfmiddlewaretoken" value="[^"]+"')
+
+
+def _register_and_follow(client, data, capture):
+    with capture(execute=True):
+        response = client.post(reverse("accounts:register"), data, HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en")
+    return response, page
+
+
+def test_register_same_answer_for_new_and_existing_address(django_capture_on_commit_callbacks):
+    """No enumeration: a taken address (any case) gets the very same answer; its owner is told by e-mail."""
+    from django.test import Client
+
+    owner = UserFactory(email="nguoi.dan@example.vn", full_name="Chủ Tài Khoản", language="en")
+    answers = {}
+    for label, email in [("existing", "Nguoi.Dan@Example.vn"), ("new", "moi.toanh@example.vn")]:
+        response, page = _register_and_follow(Client(), {**GOOD, "email": email}, django_capture_on_commit_callbacks)
+        answers[label] = (
+            response.status_code,
+            response["Location"],
+            page.status_code,
+            CSRF.sub("", page.content.decode()).replace(email.lower(), "<email>"),
+        )
+    assert answers["existing"] == answers["new"]
+    # Nothing created or changed for the taken address; the owner got a notice, the newcomer a link.
+    assert User.objects.count() == 2
+    owner.refresh_from_db()
+    assert owner.full_name == "Chủ Tài Khoản" and owner.check_password("matkhau-an-toan-123")
+    notice, link = mail.outbox
+    assert notice.to == ["nguoi.dan@example.vn"]
+    assert "Someone tried to create a new account with your address nguoi.dan@example.vn" in notice.body
+    assert "/accounts/password/reset/" in notice.body and "/verify/" not in notice.body
+    assert link.to == ["moi.toanh@example.vn"] and "/accounts/verify/" in link.body
+
+
+def test_register_existing_notices_are_rate_limited_quietly(client, settings, django_capture_on_commit_callbacks):
+    settings.ACCOUNTS_EMAIL_RATE_PER_ADDRESS = "2/h"
     UserFactory(email="nguoi.dan@example.vn")
-    response = client.post(reverse("accounts:register"), GOOD, HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 200
-    assert any("already exists" in m for m in _errors(response, "email"))
-    assert User.objects.count() == 1
-    assert mail.outbox == []
+    for _ in range(4):
+        response, _page = _register_and_follow(client, GOOD, django_capture_on_commit_callbacks)
+        assert response.status_code == 302
+    assert len(mail.outbox) == 2
 
 
 def test_register_rate_limited_per_ip(client, settings, django_capture_on_commit_callbacks):

@@ -1,4 +1,7 @@
-"""The project's ASGI handler: the whole request in one reused thread, middleware applied, nothing shared."""
+"""The project's ASGI handler: the whole request in one reused thread, middleware applied, nothing shared.
+
+And its fallback: ASGI_FAST_HTTP=false serves the same requests with Django's stock handler.
+"""
 
 import asyncio
 import threading
@@ -6,11 +9,12 @@ import threading
 import pytest
 from asgiref.sync import iscoroutinefunction
 from asgiref.testing import ApplicationCommunicator
+from django.core.handlers.asgi import ASGIHandler
 from django.core.signals import request_finished, request_started
 from django.http import HttpResponse
 from django.urls import path
 
-from config.asgi import RequestThreadASGIHandler
+from config.asgi import RequestThreadASGIHandler, http_handler
 
 seen: dict[str, list[int]] = {"started": [], "view": [], "finished": []}
 barrier = threading.Barrier(2, timeout=5)
@@ -121,3 +125,31 @@ async def test_an_error_in_a_view_is_a_500_and_the_thread_is_given_back(handler)
     assert status == 500
     assert len(handler._idle) == 1
     assert seen["finished"]
+
+
+@pytest.fixture(params=[True, False], ids=["fast", "stock"])
+def either_handler(request, handler, settings):
+    settings.ASGI_FAST_HTTP = request.param
+    chosen = http_handler()
+    assert type(chosen) is (RequestThreadASGIHandler if request.param else ASGIHandler)
+    # The stock handler runs the chain in async mode (each middleware hops to a thread and back).
+    assert iscoroutinefunction(chosen._middleware_chain) is not request.param
+    return chosen
+
+
+def test_the_fast_handler_is_the_default(settings):
+    from config.settings import base
+
+    assert base.ASGI_FAST_HTTP is True
+    assert settings.ASGI_FAST_HTTP is True
+
+
+async def test_both_handlers_serve_the_same_request_through_the_project_middleware(either_handler):
+    status, headers, body = await _get(either_handler, "/where/")
+    assert (status, body) == (200, b"ok")
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["x-content-type-options"] == "nosniff"
+    assert len(seen["started"]) == len(seen["finished"]) == 1
+    status, _, _ = await _get(either_handler, "/broken/")
+    assert status == 500
+    assert len(seen["finished"]) == 2

@@ -61,3 +61,12 @@ async def hub_cleanup():
 
     await close_hub()
     await database_sync_to_async(connections.close_all)()
+    # And the lanes of the sockets' actions (dialogues.consumers), which have threads of their own.
+    import asyncio
+
+    from dialogues.consumers import PARTICIPANT_LANE, STAFF_LANE
+
+    loop = asyncio.get_running_loop()
+    for lane in (STAFF_LANE, PARTICIPANT_LANE):
+        for _ in range(lane._max_workers):
+            await loop.run_in_executor(lane, connections.close_all)

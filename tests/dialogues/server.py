@@ -48,8 +48,19 @@ def database_url() -> str:
 
 
 @contextmanager
-def asgi_server(*, hub_url: str, hub_prefix: str, extra_env: dict | None = None):
-    """Yield the base URL of a running server; stop it (and only it) afterwards."""
+def asgi_server(
+    *,
+    hub_url: str,
+    hub_prefix: str,
+    extra_env: dict | None = None,
+    app: str = "tests.dialogues.asgi_static:application",
+    log_path: Path | None = None,
+):
+    """Yield the base URL of a running server; stop it (and only it) afterwards.
+
+    `app`: the ASGI application to serve (the fault tests serve config.asgi:application itself);
+    `log_path`: keep the server's log there for the test to read (otherwise a temporary file).
+    """
     port = free_port()
     env = {
         **os.environ,
@@ -60,13 +71,16 @@ def asgi_server(*, hub_url: str, hub_prefix: str, extra_env: dict | None = None)
         "PYTHONPATH": str(ROOT),
         **(extra_env or {}),
     }
-    log = tempfile.NamedTemporaryFile(prefix="dlg-uvicorn-", suffix=".log", delete=False)  # noqa: SIM115
+    if log_path is not None:
+        log = log_path.open("wb")  # closed in the finally below
+    else:
+        log = tempfile.NamedTemporaryFile(prefix="dlg-uvicorn-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "uvicorn",
-            "tests.dialogues.asgi_static:application",
+            app,
             "--host",
             "127.0.0.1",
             "--port",
@@ -103,7 +117,8 @@ def asgi_server(*, hub_url: str, hub_prefix: str, extra_env: dict | None = None)
             process.wait(timeout=5)
         log.close()
         server_log = Path(log.name).read_text()
-        Path(log.name).unlink(missing_ok=True)
+        if log_path is None:
+            Path(log.name).unlink(missing_ok=True)
         if "Traceback" in server_log:
             print(f"--- server log ---\n{server_log[-5000:]}")
 

@@ -23,6 +23,8 @@ class Socket:
         self.buffering = buffering
         self.buffer: list = []
         self.frames: list[dict] = []
+        self.live_pass = -1
+        self.last = {"public": 0, "moderators": 0}
         self.gate = gate
 
     async def base_send(self, message: dict) -> None:

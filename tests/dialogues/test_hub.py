@@ -22,6 +22,8 @@ class FakeSocket:
         self.buffering = False
         self.buffer: list = []
         self.frames: list[str] = []
+        self.live_pass = -1
+        self.last = {"public": 0, "moderators": 0}
         self.stuck = stuck
         self.kicked = False
 
@@ -83,3 +85,93 @@ async def test_a_socket_that_stops_reading_is_dropped_and_the_others_keep_receiv
         assert events(socket) == [(1, "Một"), (2, "Hai")]
     stuck = sockets[3]
     assert stuck.kicked and stuck not in room.consumers and len(room.consumers) == 6
+
+
+async def test_sockets_are_told_once_when_live_events_stop_and_again_when_they_flow(in_process):
+    room = hub.Room(hub.Hub(asyncio.get_running_loop(), "", "test-status"), session_id=1)
+    watching, catching_up = FakeSocket(), FakeSocket()
+    catching_up.buffering = True  # still replaying: asks for the status itself after `ready`
+    room.add(watching, moderator=False)
+    room.add(catching_up, moderator=False)
+
+    room.set_live(False)
+    room.set_live(False)  # the reader retries while Redis is down: no second frame
+    await asyncio.sleep(0.05)
+    assert [json.loads(f) for f in watching.frames] == [{"type": "status", "data": {"live": False}}]
+    assert catching_up.frames == [] and not room.live
+
+    room.set_live(True)
+    await asyncio.sleep(0.05)
+    assert [json.loads(f)["data"]["live"] for f in watching.frames] == [False, True]
+    room.closed = True
+    room.set_live(False)  # a closed room says nothing
+    await asyncio.sleep(0.05)
+    assert len(watching.frames) == 2
+
+
+class SlowSocket(FakeSocket):
+    """A client that reads, but slowly: each send takes `delay` seconds."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__()
+        self.delay = delay
+
+    async def base_send(self, message: dict) -> None:
+        await asyncio.sleep(self.delay)
+        self.frames.append(message["text"])
+
+
+def _frames(texts: list[str]) -> list[dict]:
+    return [{"type": "websocket.send", "text": text} for text in texts]
+
+
+async def test_each_send_has_its_own_deadline_so_a_slow_reader_is_kept(in_process, monkeypatch):
+    """Sends that each finish within SLOW_SEND are never dropped, however long the whole pass takes."""
+    monkeypatch.setattr(hub, "SLOW_SEND", 0.4)
+    room = hub.Room(hub.Hub(asyncio.get_running_loop(), "", "test-slow"), session_id=1)
+    slow = [SlowSocket(0.15) for _ in range(4)]  # the pass takes 4 × 3 × 0.15 = 1.8 s, far more than SLOW_SEND
+    for socket in slow:
+        room.add(socket, moderator=False)
+    await room._send_all(tuple(room.consumers), _frames(["a", "b", "c"]), [])
+    assert all(s.frames == ["a", "b", "c"] and not s.kicked for s in slow)
+    assert room.consumers == set(slow) and room.sending is None
+    room.closed = True
+
+
+async def test_blocked_sockets_are_dropped_one_deadline_each_and_the_others_do_not_wait_longer(in_process, monkeypatch):
+    monkeypatch.setattr(hub, "SLOW_SEND", 0.3)
+    room = hub.Room(hub.Hub(asyncio.get_running_loop(), "", "test-blocked"), session_id=1)
+    sockets = [FakeSocket(), FakeSocket(stuck=True), FakeSocket(), FakeSocket(stuck=True), FakeSocket()]
+    for socket in sockets:
+        room.add(socket, moderator=False)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await room._send_all(tuple(sockets), _frames(["1"]), [])
+    took = loop.time() - started
+    healthy = [s for s in sockets if not s.stuck]
+    assert all(s.frames == ["1"] for s in healthy)
+    assert all(s.kicked and s not in room.consumers for s in sockets if s.stuck)
+    # Two blocked sockets cost at most one deadline each (between 3/4 and all of SLOW_SEND), nothing more.
+    assert 2 * 0.3 * 3 / 4 <= took < 2 * 0.3 + 0.25, took
+    # The sending task was not left cancelled: the next pass goes out at once and does not raise.
+    assert asyncio.current_task().cancelling() == 0
+    started = loop.time()
+    await room._send_all(tuple(room.consumers), _frames(["2"]), [])
+    assert loop.time() - started < 0.1
+    assert all(s.frames == ["1", "2"] for s in healthy)
+    room.closed = True
+
+
+async def test_a_pass_cancelled_from_outside_is_cancelled_not_taken_for_a_slow_socket(in_process, monkeypatch):
+    """Closing a room cancels its reader mid-send: that must stay a cancellation, with nobody dropped."""
+    monkeypatch.setattr(hub, "SLOW_SEND", 5.0)
+    room = hub.Room(hub.Hub(asyncio.get_running_loop(), "", "test-cancel"), session_id=1)
+    blocked = FakeSocket(stuck=True)
+    room.add(blocked, moderator=False)
+    task = asyncio.create_task(room._send_all((blocked,), _frames(["1"]), []))
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert not blocked.kicked and blocked in room.consumers
+    room.closed = True

@@ -5,7 +5,7 @@ from django.core import mail
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from accounts.errors import TransitionNotAllowed
+from core.errors import TransitionNotAllowed
 from dialogues import services
 from dialogues.models import DialogueSession, SessionStatus, Subscription
 from notifications.models import Channel, Notification, Status

@@ -6,11 +6,12 @@ import threading
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadedfile import InMemoryUploadedFile, SimpleUploadedFile
 from django.db import connection
+from PIL import Image
 
-from accounts.errors import RateLimited, TransitionNotAllowed
 from accounts.models import Membership
+from core.errors import RateLimited, TransitionNotAllowed
 from dialogues import calendar, hub, selectors, services
 from dialogues.models import (
     DialogueSession,
@@ -24,12 +25,13 @@ from dialogues.models import (
 )
 from qa.models import Channel, Question, QuestionStatus
 from tests.factories import MembershipFactory, TopicFactory, UserFactory
+from tests.uploads import image_bytes, png_bytes
 
 from .factories import DialogueSessionFactory, LiveQuestionFactory, LiveSessionFactory, PanelistFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = png_bytes()
 
 
 def _events(session, scope=EventScope.PUBLIC) -> list[tuple[int, str]]:
@@ -274,7 +276,46 @@ def test_announcement_photo_must_really_be_an_image(live_session, moderator):
     )
     assert announcement.photo.name.endswith(".png")
     event = SessionEvent.objects.get(session=live_session, type="announcement")
-    assert event.payload["announcement"]["photo"] == announcement.photo.url
+    assert event.payload["announcement"]["photo"] == announcement.photo_url
+    assert announcement.photo_url == f"/dialogues/{live_session.pk}/photos/{announcement.pk}/"
+
+
+def test_announcement_photo_is_reencoded_without_its_gps_position(live_session, moderator):
+    exif = Image.Exif()
+    exif[0x0110] = "Model X"
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2] = "N", (20.0, 51.0, 30.0)
+    photo = SimpleUploadedFile("hoi-truong.png", image_bytes("JPEG", size=(40, 30), exif=exif))  # a JPEG named .png
+    announcement = services.announcement_post(
+        session_id=live_session.pk, actor=moderator, text="Hội trường đã sẵn sàng", photo=photo
+    )
+    assert announcement.photo.name.endswith(".jpg")
+    with announcement.photo.open("rb") as stored:
+        data = stored.read()
+    assert b"Model X" not in data
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.format == "JPEG" and dict(image.getexif()) == {}
+
+
+def test_announcement_refuses_an_svg_or_a_pixel_bomb_and_posts_nothing(live_session, moderator):
+    svg = SimpleUploadedFile("anh.png", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
+    bomb = Image.new("1", (7000, 7000))
+    out = io.BytesIO()
+    bomb.save(out, "PNG")
+    for photo in (svg, SimpleUploadedFile("bom.png", out.getvalue())):
+        with pytest.raises(ValidationError) as error:
+            services.announcement_post(session_id=live_session.pk, actor=moderator, text="Ảnh", photo=photo)
+        assert list(error.value.message_dict) == ["photo"]
+    assert not live_session.announcements.exists()
+
+
+def test_announcement_photo_of_unknown_size_is_refused_not_a_crash(live_session, moderator):
+    # An UploadedFile may carry size=None (mypy: `int | None`); comparing it with the limit raised TypeError.
+    photo = InMemoryUploadedFile(io.BytesIO(PNG), "photo", "anh.png", "image/png", None, None)
+    with pytest.raises(ValidationError) as error:
+        services.announcement_post(session_id=live_session.pk, actor=moderator, text="Ảnh", photo=photo)
+    assert list(error.value.message_dict) == ["photo"]
+    assert not live_session.announcements.exists()
 
 
 def test_video_address_must_be_hls_or_an_allowed_platform(live_session, moderator):

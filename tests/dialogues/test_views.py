@@ -179,3 +179,30 @@ def test_calendar_download_and_remind_me(client, agency):
     assert client.post(remind, {"email": "sai-dia-chi"}).status_code == 400
     assert client.post(remind, {"email": "ban@example.vn"}).status_code == 302
     assert Subscription.objects.filter(session=session, email="ban@example.vn").exists()
+
+
+def test_announcement_photo_is_served_with_its_checked_type(client, live_session, moderator):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.uploads import jpeg_bytes
+
+    announcement = services.announcement_post(
+        session_id=live_session.pk,
+        actor=moderator,
+        text="Hội trường",
+        photo=SimpleUploadedFile("hoi-truong.html", jpeg_bytes()),
+    )
+    with announcement.photo.open("rb") as stored:
+        data = stored.read()
+    assert data.startswith(b"\xff\xd8\xff")
+    page = client.get(live_session.get_absolute_url()).content.decode()
+    assert f'src="{announcement.photo_url}"' in page
+    response = client.get(announcement.photo_url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == data
+    without = services.announcement_post(session_id=live_session.pk, actor=moderator, text="Không ảnh")
+    assert without.photo_url is None
+    assert client.get(f"/dialogues/{live_session.pk}/photos/{without.pk}/").status_code == 404
+    assert client.get(f"/dialogues/{live_session.pk + 1000}/photos/{announcement.pk}/").status_code == 404

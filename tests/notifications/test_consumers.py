@@ -2,6 +2,7 @@
 
 import asyncio
 import threading
+import uuid
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -151,5 +152,37 @@ async def test_client_messages_are_ignored(redis_layer):
     await socket.send_json_to({"type": "mark_read", "id": 1})
     assert await socket.receive_nothing(timeout=0.3)
     await sync_to_async(_notify_in_app)(user, "HP-STILL-OPEN")
+    assert (await socket.receive_json_from(timeout=5))["type"] == "notification"
+    await socket.disconnect()
+
+
+@pytest.fixture
+def private_layer(settings):
+    """The Redis layer under a prefix of this test only: another worker's flush of "ntf-test" cannot touch it."""
+    base = django_settings.TEST_REDIS_URL.rsplit("/", 1)[0]
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [f"{base}/6"], "prefix": f"ntf-hostile-{uuid.uuid4().hex[:8]}"},
+        }
+    }
+    yield
+    from asgiref.sync import async_to_sync
+
+    async_to_sync(get_channel_layer().flush)()
+
+
+async def test_hostile_frames_are_dropped_unread_and_the_socket_stays_open(private_layer):
+    """Nothing a client sends here is parsed (no depth or size to exceed): deep, huge, null or binary frames
+    change nothing and pushes keep arriving."""
+    user = await sync_to_async(UserFactory)()
+    socket = _socket(await sync_to_async(_login_cookie)(user))
+    await socket.connect()
+    await socket.receive_json_from(timeout=5)
+    for frame in ("[" * 100_000 + "]" * 100_000, '{"type": "x\\u0000"}', "\u202e" + "a" * (10 * 1024 * 1024)):
+        await socket.send_to(text_data=frame)
+    await socket.send_to(bytes_data=b"\xff\xfe\x00")
+    assert await socket.receive_nothing(timeout=0.3)
+    await sync_to_async(_notify_in_app)(user, "HP-HOSTILE-OPEN")
     assert (await socket.receive_json_from(timeout=5))["type"] == "notification"
     await socket.disconnect()

@@ -49,6 +49,12 @@ SAMPLE = {
     "answer_html": "<p>Trả lời: hồ sơ gồm đơn đề nghị.</p>",
     "answer_text": "Trả lời: hồ sơ gồm đơn đề nghị.",
     "signed_by": "Phó Giám đốc Sở",
+    # Account e-mails (their links are made at send time for a user; a guest row carries them here).
+    "verify_url": f"{SITE}/accounts/verify/tok/",
+    "reset_url": f"{SITE}/accounts/password/reset/MQ/tok/",
+    "login_url": f"{SITE}/accounts/login/",
+    "email": "nguoi@example.vn",
+    "valid_days": 3,
     "questions": [
         {
             "reference": "HP-STNMT-2026-000123",
@@ -79,7 +85,7 @@ def _row(kind: str, language: str, *, user=None) -> Notification:
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])
-@pytest.mark.parametrize("kind", sorted(KINDS))
+@pytest.mark.parametrize("kind", sorted(code for code, spec in KINDS.items() if Channel.EMAIL in spec.channels))
 def test_every_kind_renders_text_and_html_in_the_recipients_language(kind, language):
     message = build_email(_row(kind, language))
     html = message.alternatives[0][0]
@@ -92,12 +98,12 @@ def test_every_kind_renders_text_and_html_in_the_recipients_language(kind, langu
     assert "{{" not in html
 
 
-def test_dates_follow_the_recipients_language():
+def test_dates_have_the_one_format_in_every_language():
+    # Issue 18: one Vietnamese date format everywhere (core/dates.py), the words around it translated.
     vi = build_email(_row("qa.staff_due_tomorrow", "vi", user=UserFactory(language="vi")))
     en = build_email(_row("qa.staff_due_tomorrow", "en", user=UserFactory(language="en")))
-    assert "Ngày 10 tháng 3 năm 2026" in vi.body
-    assert "March 10, 2026" in en.body
-    assert "March" not in vi.body
+    assert "10/03/2026" in vi.body and "10/03/2026" in en.body
+    assert "March" not in vi.body + en.body and "Ngày 10" not in vi.body
 
 
 def test_a_users_current_language_wins_over_the_row():
@@ -176,3 +182,48 @@ def test_a_verified_user_gets_the_receipt_by_email_and_in_app(django_capture_on_
 def test_guest_recipient_object_is_accepted_by_notify():
     (row,) = notify(kind="qa.published", recipients=[Recipient("x@example.vn", "en")], context=SAMPLE)
     assert build_email(row).to == ["x@example.vn"]
+
+
+AWKWARD = "Nguyễn Thị Ánh & Cộng sự <O'Brien>"
+
+
+@pytest.mark.parametrize("kind", sorted(code for code, spec in KINDS.items() if Channel.EMAIL in spec.channels))
+def test_plain_text_is_not_html_escaped_but_html_still_is(kind):
+    """A name with &, ' and < reads as typed in the text part and the subject, and stays escaped in HTML."""
+    context = {
+        **SAMPLE,
+        "name": AWKWARD,
+        "question": {**QUESTION, "title": AWKWARD, "public_title": AWKWARD},
+        "message": AWKWARD,
+        "reason": AWKWARD,
+        "comment": AWKWARD,
+    }
+    row = Notification.objects.create(
+        kind=kind,
+        channel=Channel.EMAIL,
+        email="nguoi@example.vn",
+        language="vi",
+        context=context,
+        idempotency_key=f"awkward:{kind}",
+    )
+    message = build_email(row)
+    html = message.alternatives[0][0]
+    for text in (message.body, message.subject, render_title(row, "vi")):
+        assert "&amp;" not in text and "&#x27;" not in text and "&lt;" not in text and "&#39;" not in text
+    if AWKWARD in html or "Ánh &amp; Cộng sự" in html:
+        assert AWKWARD not in html  # escaped there
+    shown = [part for part in (message.body, message.subject) if "Ánh" in part]
+    for part in shown:
+        assert AWKWARD in part
+
+
+def test_account_emails_text_part_is_not_escaped(settings, django_capture_on_commit_callbacks):
+    from accounts.emails import queue_verification
+
+    user = UserFactory(email="a@example.vn", full_name=AWKWARD, language="vi", email_verified=False)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_verification(user)
+    (message,) = mail.outbox
+    assert AWKWARD in message.body and "&amp;" in message.alternatives[0][0]
+    assert f"{settings.SITE_URL}/accounts/verify/" in message.body  # the link is made when the e-mail is sent

@@ -135,4 +135,4 @@ def test_bad_recipient_or_channel_is_a_programming_error():
     with pytest.raises(TypeError):
         notify(kind="qa.published", recipients=["someone@example.vn"], context={})
     with pytest.raises(ValueError, match="Unknown channel"):
-        notify(kind="qa.published", recipients=[], context={}, channels=["sms"])
+        notify(kind="qa.published", recipients=[], context={}, channels=["fax"])

@@ -11,10 +11,13 @@ reclaim of a dead worker's row happen within seconds.
 import os
 
 from config.settings.test import *  # noqa: F403
-from config.settings.test import DATABASES
+from config.settings.test import CELERY_BROKER_TRANSPORT_OPTIONS, DATABASES
+from core.redis_pool import celery_broker
 
 CELERY_TASK_ALWAYS_EAGER = False
-CELERY_BROKER_URL = os.environ["NTF_BROKER_URL"]
+# A redis+sentinel:// URL (the failover test) becomes kombu's sentinel:// form and master_name.
+CELERY_BROKER_URL, _sentinel_options = celery_broker(os.environ["NTF_BROKER_URL"])
+CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS, **_sentinel_options}
 DATABASES["default"]["NAME"] = os.environ["NTF_DATABASE_NAME"]
 
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -10,7 +10,7 @@ import datetime
 from django.utils import timezone
 
 from accounts.models import Agency, Membership
-from qa.models import Answer, AnswerRevision, QuestionStatus
+from qa.models import Answer, AnswerRevision, Question, QuestionGroup, QuestionStatus
 from tests.factories import AgencyFactory, MembershipFactory, QuestionFactory, UserFactory
 
 S = QuestionStatus
@@ -41,7 +41,10 @@ def question_in(status: str, agency: Agency | None = None, **fields):
         defaults["due_date"] = today + datetime.timedelta(days=21)
     if status == S.INFORMATION_REQUESTED:
         defaults["paused_at"] = now
-    if status in (S.ANSWERED, S.PUBLISHED):
+    if status == S.GROUPED:
+        defaults["accepted_at"] = now
+        defaults["due_date"] = today + datetime.timedelta(days=21)
+    if status in (S.ANSWERED, S.PUBLISHED, S.ANSWERED_BY_REFERENCE):
         defaults["answered_at"] = now
     if status == S.PUBLISHED:
         defaults["published_at"] = now
@@ -49,6 +52,12 @@ def question_in(status: str, agency: Agency | None = None, **fields):
         defaults["rejection_reason"] = "spam"
     defaults.update(fields)
     question = QuestionFactory(**defaults)
+    if status == S.GROUPED and "group" not in fields:
+        # A member needs its group: a primary in progress of the same agency leads it.
+        primary = question_in(S.ACCEPTED, agency)
+        group = QuestionGroup.objects.create(agency=agency, primary=primary, size=2)
+        Question.objects.filter(pk__in=[primary.pk, question.pk]).update(group=group)
+        question.group = group
     if status in (S.IN_REVIEW, S.APPROVED, S.ANSWERED, S.PUBLISHED):
         answer = Answer.objects.create(
             question=question,

@@ -4,13 +4,14 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.errors import TransitionNotAllowed
+from core.errors import TransitionNotAllowed
 from qa import services
 from qa.models import Answer, AnswerRevision, Attachment
 from qa.models import QuestionStatus as S
 from qa.services import StaleAnswer
 from tests.factories import AgencyFactory
 from tests.qa.staff_fixtures import question_in, sent, staff
+from tests.uploads import pdf_bytes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
@@ -26,7 +27,7 @@ def drafting():
 
 
 def pdf(name="cong-van.pdf"):
-    return SimpleUploadedFile(name, b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n", content_type="application/pdf")
+    return SimpleUploadedFile(name, pdf_bytes(), content_type="application/pdf")
 
 
 def test_every_save_is_sanitised_and_kept_as_a_revision(drafting):

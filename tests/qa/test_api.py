@@ -228,7 +228,8 @@ def test_search_ignores_diacritics(client):
     for query in ("hoi dap dat dai", "HỎI ĐÁP ĐẤT ĐAI", "dat dai hong bang"):
         results = client.get(LIST_URL, {"search": query}).json()["results"]
         assert [q["reference"] for q in results] == [hit.reference], query
-    assert client.get(LIST_URL, {"search": "hoc phi dat dai"}).json()["count"] == 0
+    # Two words: both required (a sentence of three or more needs only its important words).
+    assert client.get(LIST_URL, {"search": "mam hong"}).json()["count"] == 0
 
 
 def test_search_finds_words_of_the_answer(client):
@@ -245,14 +246,14 @@ def test_search_finds_words_of_the_answer(client):
 @pytest.mark.postgres
 def test_search_ranks_by_relevance_by_default_on_postgres(client):
     now = timezone.now()
-    weak = PublishedQuestionFactory(
-        public_title="Thuế đất", public_body="Hỏi chung", published_at=now, answer="<p>Không liên quan.</p>"
+    scattered = PublishedQuestionFactory(
+        public_title="Đất ở và thuế", public_body="Hỏi chung", published_at=now, answer="<p>Không liên quan.</p>"
     )
-    strong = PublishedQuestionFactory(
-        public_title="Thuế đất thuế đất thuế đất",
-        public_body="Thuế đất phi nông nghiệp, thuế đất ở",
+    phrase = PublishedQuestionFactory(
+        public_title="Hỏi về nghĩa vụ",
+        public_body="Thuế đất phi nông nghiệp",
         published_at=now - datetime.timedelta(days=90),
-        answer="<p>Thuế đất được tính theo bảng giá đất.</p>",
+        answer="<p>Được tính theo bảng giá.</p>",
     )
 
     default = [q["reference"] for q in client.get(LIST_URL, {"search": "thue dat"}).json()["results"]]
@@ -260,16 +261,16 @@ def test_search_ranks_by_relevance_by_default_on_postgres(client):
         q["reference"] for q in client.get(LIST_URL, {"search": "thue dat", "ordering": "newest"}).json()["results"]
     ]
 
-    assert default == [strong.reference, weak.reference]
-    assert newest == [weak.reference, strong.reference]
+    assert default == [phrase.reference, scattered.reference]
+    assert newest == [scattered.reference, phrase.reference]
 
 
 @pytest.mark.parametrize(
     ("params", "extra"),
-    [({}, 0), ({"search": "thu tuc"}, 1), ({"ordering": "views"}, 0)],
+    [({}, 0), ({"search": "thu tuc"}, 9), ({"ordering": "views"}, 0)],
     ids=["plain", "search", "views"],
 )
-def test_list_query_count_does_not_grow_with_rows(client, django_assert_num_queries, params, extra, settings):
+def test_list_query_count_does_not_grow_with_rows(client, django_assert_max_num_queries, params, extra, settings):
     # A ranked search reads its candidates first (on PostgreSQL: a walk of the newest rows, then, with too
     # few, a check whether it saw them all), and knows the count from them.
     settings.QA_ARCHIVE_CACHE_SECONDS = 0  # the queries of a rendered page, not of a cache hit
@@ -282,13 +283,15 @@ def test_list_query_count_does_not_grow_with_rows(client, django_assert_num_quer
     if connection.vendor != "postgresql":
         extra = 0
     add(3)
-    with django_assert_num_queries(2 + extra):  # the page count and the page itself (agency, topic, answer joined)
+    # The page itself (agency, topic, answer joined) and, when it does not hold every match, the count: the
+    # planner's estimate, then (near the cap) the capped count.
+    with django_assert_max_num_queries(3 + extra):
         assert len(client.get(LIST_URL, params).json()["results"]) == 3
     add(27)
-    with django_assert_num_queries(2 + extra):
+    with django_assert_max_num_queries(3 + extra):
         assert len(client.get(LIST_URL, params).json()["results"]) == 20
     # Filters by agency and topic add their own lookups, a fixed number whatever the rows.
-    with django_assert_num_queries(5 + extra):
+    with django_assert_max_num_queries(6 + extra):
         assert client.get(LIST_URL, {**params, "agency": agency.pk, "topic": topic.pk}).json()["count"] == 30
 
 
@@ -481,6 +484,11 @@ def test_user_whose_email_differs_waits_for_confirmation(client):
     assert "tracking_url" not in response.json()
 
 
+EMAIL_OR_PHONE = (
+    "Enter your e-mail address or your mobile phone number: the answer and your tracking link are sent there."
+)
+
+
 def test_empty_question_gets_a_message_for_every_required_field(client):
     response = client.post(LIST_URL, {}, format="json")
 
@@ -492,7 +500,9 @@ def test_empty_question_gets_a_message_for_every_required_field(client):
         "body": ["Enter your question."],
         "asker_type": ["Say whether you ask as an individual or as an organisation."],
         "name": ["Enter your full name."],
-        "email": ["Enter your e-mail address: the answer and your tracking link are sent there."],
+        # Issue 18: an e-mail or a mobile number (at least one), so both fields say so.
+        "email": [EMAIL_OR_PHONE],
+        "phone": [EMAIL_OR_PHONE],
     }
     assert not Question.objects.exists()
 
@@ -525,7 +535,7 @@ def test_each_invalid_field_gets_its_message(client):
         "email": ["Enter a valid e-mail address, for example ten@example.vn."],
         "phone": ["Enter a valid Vietnamese phone number, for example 0912 345 678."],
         "address": ["The address can be at most 255 characters."],
-        "tax_code": ["A tax code has 10 digits, or 10 digits, a dash and 3 digits (e.g. 0201234567-001)."],
+        "tax_code": ["A tax code has 10 digits, or 10 digits, a dash and 3 digits (e.g. 0201234569-001)."],
     }
 
 
@@ -542,12 +552,12 @@ def test_organisation_needs_its_name_and_tax_code(client):
     ok = client.post(
         LIST_URL,
         ask_payload(
-            agency, topic, asker_type="organisation", organisation_name="Công ty TNHH Hải Cảng", tax_code="0201234567"
+            agency, topic, asker_type="organisation", organisation_name="Công ty TNHH Hải Cảng", tax_code="0201234569"
         ),
         format="json",
     )
     assert ok.status_code == 201
-    assert Question.objects.get().contact.tax_code == "0201234567"
+    assert Question.objects.get().contact.tax_code == "0201234569"
 
 
 @pytest.mark.parametrize("bad_id", ["", "abc", "1.5", -3, 0, 10**30, True, [1]])

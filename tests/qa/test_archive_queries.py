@@ -49,31 +49,33 @@ def _count(url: str, params: dict | None = None) -> int:
 PAGES = [
     # (url name, args, params, expected queries)
     ("qa:home", [], {}, 3),  # agencies, latest answers, topics
-    ("qa:archive", [], {}, 4),  # agencies, topics, count, page
-    ("qa:archive", [], {"q": "dat dai", "topic": "linh-vuc-1", "sort": "views"}, 4),
-    ("qa:archive", [], {"agency": "ubnd", "page": "2"}, 5),  # + the agency tree
-    ("qa:agency", ["ubnd"], {}, 5),
+    ("qa:archive", [], {}, 5),  # agencies, topics, page, the count's estimate then (near the cap) the count
+    ("qa:archive", [], {"q": "dat dai", "topic": "linh-vuc-1", "sort": "views"}, 5),
+    # + the agency tree; with 3 rows page 2 is past the end and the last page is served instead (+ 2).
+    ("qa:archive", [], {"agency": "ubnd", "page": "2"}, 8),
+    ("qa:agency", ["ubnd"], {}, 6),
     ("qa:topic", ["linh-vuc-0"], {}, 4),
     ("qa:feed", [], {}, 1),
 ]
 
 
 @pytest.mark.parametrize(("name", "args", "params", "expected"), PAGES)
-def test_list_page_queries_do_not_grow_with_rows(world, name, args, params, expected, django_assert_num_queries):
+def test_list_page_queries_do_not_grow_with_rows(world, name, args, params, expected, django_assert_max_num_queries):
+    # A first page that holds every match needs no count query: at most `expected`, whatever the rows.
     url = reverse(name, args=args)
     _add_published(world, 3)
-    with django_assert_num_queries(expected):
+    with django_assert_max_num_queries(expected):
         Client().get(url, params)
     _add_published(world, 27)
-    with django_assert_num_queries(expected):
+    with django_assert_max_num_queries(expected):
         Client().get(url, params)
-    assert _count(url, params) == expected
+    assert _count(url, params) <= expected
 
 
 def test_archive_page_really_shows_the_rows(world):
     _add_published(world, 30)
     response = Client().get(reverse("qa:archive"))
     assert len(response.context["questions"]) == 20
-    assert response.context["page"].paginator.count == 30
+    assert response.context["page"].count == 30
     page = response.content.decode()
     assert page.count('class="card question-card"') == 20

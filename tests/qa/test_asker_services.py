@@ -5,19 +5,20 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.errors import TransitionNotAllowed
+from core.errors import TransitionNotAllowed
 from qa import services
 from qa.models import AskerReply, Attachment, Question, QuestionEvent
 from qa.models import QuestionStatus as S
 from tests.factories import AgencyFactory, UserFactory
 from tests.qa.staff_fixtures import moderator, question_in, staff
+from tests.uploads import png_bytes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 ASKER_ACTIONS = {
     "receive_information": {S.INFORMATION_REQUESTED},
-    "rate": {S.ANSWERED, S.PUBLISHED},
-    "follow_up": {S.ANSWERED, S.PUBLISHED},
+    "rate": {S.ANSWERED, S.PUBLISHED, S.ANSWERED_BY_REFERENCE},
+    "follow_up": {S.ANSWERED, S.PUBLISHED, S.ANSWERED_BY_REFERENCE},
 }
 
 
@@ -65,7 +66,7 @@ def test_reply_with_attachments_returns_the_question_to_work(django_capture_on_c
     agency = AgencyFactory()
     answerer = staff(agency, "answerer")
     question = question_in(S.INFORMATION_REQUESTED, agency, assignee=answerer)
-    scan = SimpleUploadedFile("so-do.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, content_type="image/png")
+    scan = SimpleUploadedFile("so-do.png", png_bytes(), content_type="image/png")
     with django_capture_on_commit_callbacks(execute=True):
         reply = services.question_receive_information(
             question=question, token=question.tracking_token, body="Tôi gửi ảnh chụp sổ đỏ.", attachments=[scan]

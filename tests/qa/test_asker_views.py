@@ -12,10 +12,11 @@ from django.urls import reverse
 from qa.models import AskerReply, Attachment, Question, QuestionEvent
 from qa.models import QuestionStatus as S
 from tests.qa.staff_fixtures import question_in
+from tests.uploads import pdf_bytes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 @pytest.fixture

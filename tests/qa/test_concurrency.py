@@ -11,7 +11,7 @@ import time
 import pytest
 from django.db import close_old_connections, connection, transaction
 
-from accounts.errors import TransitionNotAllowed
+from core.errors import TransitionNotAllowed
 from notifications.models import Notification
 from qa import services
 from qa.models import Answer, AnswerRevision, Question, QuestionEvent

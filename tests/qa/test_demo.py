@@ -11,8 +11,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from accounts import demo as accounts_demo
+from accounts.lineage import current_successor
 from accounts.models import Agency, Membership, User
-from qa import demo, demo_content, selectors
+from qa import demo, demo_content, personal_data, selectors
 from qa.models import Answer, AskerContact, Question, QuestionEvent, QuestionStatus, Topic
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
@@ -77,14 +78,16 @@ def test_load_demo_fills_an_empty_database(django_capture_on_commit_callbacks):
     assert set(Agency.objects.values_list("answer_deadline_days", flat=True)) == {10, 15}
     assert Topic.objects.count() >= 12
 
-    # One account per role at HP-STNMT, a superuser, a verified citizen; all with the printed password.
-    stnmt = Agency.objects.get(code="HP-STNMT")
+    # One account per role at the demo department (HP-STNMT until the 2025 merger, whose staff moved to its
+    # successor HP-SNNMT), a superuser, a verified citizen; all with the printed password.
+    stnmt = current_successor(Agency.objects.get(code="HP-STNMT"))
+    assert stnmt.code == "HP-SNNMT"
     for item in accounts_demo.ACCOUNTS:
         user = User.objects.get(email=item.email)
         assert user.check_password(accounts_demo.DEMO_PASSWORD)
         assert item.email in output
         if item.agency:
-            assert set(user.memberships.values_list("agency__code", "role")) == {(item.agency, item.role)}
+            assert set(user.memberships.values_list("agency__code", "role")) == {(stnmt.code, item.role)}
     roles = set(Membership.objects.filter(agency=stnmt).values_list("role", flat=True))
     assert roles == set(Membership.Role.values)
     admin = User.objects.get(email=accounts_demo.account("superuser").email)
@@ -137,6 +140,9 @@ def test_load_demo_fills_an_empty_database(django_capture_on_commit_callbacks):
         for part in item.redact:
             assert part in question.body
             assert part not in question.public_body
+    # Nothing the detector finds is left in any published demo question (a phone typed in the text).
+    for question in questions.filter(status=QuestionStatus.PUBLISHED):
+        assert personal_data.find(f"{question.public_title}\n{question.public_body}") == [], question.reference
 
     # The demo history's messages (confirmations to fictional askers, staff alerts) were not sent.
     assert callbacks == []

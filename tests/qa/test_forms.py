@@ -8,6 +8,7 @@ from django.utils import translation
 
 from qa.forms import ArchiveFilterForm, AskForm, agency_choices
 from tests.factories import AgencyFactory, TopicFactory
+from tests.uploads import pdf_bytes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
@@ -61,7 +62,9 @@ def test_service_arguments_map_ids_to_objects_and_unknown_ids_to_none(tree):
     assert arguments["title"] == " Tiêu đề "  # the service normalises, the form keeps what was typed
     assert arguments["consent_to_publish"] is True and arguments["attachments"] == ["file"]
 
-    unknown = _ask_form({"agency": "999", "topic": "abc"}, agencies=tree, topics=[topic])
+    # An id no offered agency has (not a fixed number: under xdist the sequences can reach any value).
+    missing = str(max(agency.pk for agency in tree) + 1)
+    unknown = _ask_form({"agency": missing, "topic": "abc"}, agencies=tree, topics=[topic])
     assert unknown.is_valid()
     assert unknown.service_arguments([])["agency"] is None
     assert unknown.service_arguments([])["topic"] is None
@@ -84,7 +87,7 @@ def test_multiple_files_are_passed_on_as_a_list():
     from django.utils.datastructures import MultiValueDict
 
     files = MultiValueDict(
-        {"attachments": [SimpleUploadedFile("a.pdf", b"%PDF-1"), SimpleUploadedFile("b.pdf", b"%PDF-1")]}
+        {"attachments": [SimpleUploadedFile("a.pdf", pdf_bytes()), SimpleUploadedFile("b.pdf", pdf_bytes())]}
     )
     form = _ask_form({}, files=files)
     assert form.is_valid()

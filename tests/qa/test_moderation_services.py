@@ -7,12 +7,13 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from accounts.errors import TransitionNotAllowed
-from qa import services, staff_selectors
+from core.errors import TransitionNotAllowed
+from qa import services
 from qa.deadlines import DeadlineClock
 from qa.models import AnswerTemplate, Channel, InternalNote, Question, QuestionEvent
 from qa.models import QuestionStatus as S
-from qa.staff_selectors import QueueFilters, staff_queue, staff_queue_counts
+from qa.staff import selectors as staff_selectors
+from qa.staff.selectors import QueueFilters, staff_queue, staff_queue_counts
 from tests.factories import AgencyFactory, TopicFactory, UserFactory
 from tests.qa.staff_fixtures import moderator, question_in, staff
 
@@ -384,7 +385,8 @@ def test_staff_question_detail_is_complete_and_scoped(django_assert_max_num_quer
     assert "assign" in detail.actions and "accept" not in detail.actions
     assert detail.can_add_note and detail.can_edit_answer
     assert detail.deadline == Question.objects.get(pk=question.pk).due_date
-    with pytest.raises(PermissionDenied):
+    # Another agency's question is "not found", like an unknown reference (issue 11: no existence leak).
+    with pytest.raises(Http404):
         staff_selectors.staff_question(user=moderator(AgencyFactory()), reference=question.reference)
     with pytest.raises(Http404):
         staff_selectors.staff_question(user=mod, reference="HP-KHONG-CO")

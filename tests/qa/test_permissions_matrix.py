@@ -8,7 +8,7 @@ table fails these tests instead of being mirrored by them.
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from accounts.errors import TransitionNotAllowed
+from core.errors import TransitionNotAllowed
 from qa import permissions, services
 from qa.models import Answer, AnswerRevision, InternalNote, QuestionEvent
 from qa.models import QuestionStatus as S
@@ -38,10 +38,24 @@ EXPECTED = {
     "unpublish": ({MOD, ADM}, {S.PUBLISHED}, S.ANSWERED),
     "edit_public": (
         {MOD, ADM},
-        {S.SUBMITTED, S.ACCEPTED, S.INFORMATION_REQUESTED, S.IN_REVIEW, S.APPROVED, S.ANSWERED, S.PUBLISHED},
+        {
+            S.SUBMITTED,
+            S.ACCEPTED,
+            S.INFORMATION_REQUESTED,
+            S.IN_REVIEW,
+            S.APPROVED,
+            S.GROUPED,
+            S.ANSWERED,
+            S.PUBLISHED,
+            S.ANSWERED_BY_REFERENCE,
+        },
         None,
     ),
     "save_draft": ({ANS, MOD, ADM}, {S.ACCEPTED, S.INFORMATION_REQUESTED}, None),
+    # Issue 15: a duplicate of a published answer is closed with it; groups of the same question.
+    "answer_by_reference": ({MOD, ADM}, {S.SUBMITTED, S.ACCEPTED}, S.ANSWERED_BY_REFERENCE),
+    "merge": ({MOD, ADM}, {S.ACCEPTED}, S.GROUPED),
+    "leave_group": ({MOD, ADM}, {S.GROUPED}, S.ACCEPTED),
     "add_note": ({MOD, ANS, REV, ADM}, set(STATES) - {S.UNVERIFIED}, None),
 }
 ACTIONS = list(EXPECTED)
@@ -85,6 +99,16 @@ def _call(action, *, actor, question, world):
         )
     if action == "add_note":
         return services.internal_note_add(**kwargs, body="Gọi điện cho người hỏi lúc 9h.")
+    if action == "answer_by_reference":
+        return services.question_answer_by_reference(
+            **kwargs, answer_reference=question_in(S.PUBLISHED, world["third"])
+        )
+    if action == "merge":
+        # `question` joins a primary of its agency in the same state (the state rule is the table's alone).
+        primary = question_in(question.status, question.agency)
+        return services.group_merge(actor=actor, question=primary, references=[question.reference])
+    if action == "leave_group":
+        return services.group_leave(**kwargs)
     raise AssertionError(action)
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.http import Http404
 
-from accounts.errors import RateLimited, TransitionNotAllowed
+from core.errors import RateLimited, TransitionNotAllowed
 from notifications.models import Notification
 from qa import selectors
 from qa.models import Question, QuestionEvent, QuestionStatus

@@ -41,10 +41,11 @@ from tests.factories import (
     TopicFactory,
     UserFactory,
 )
+from tests.uploads import pdf_bytes, png_bytes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 @pytest.fixture
@@ -197,7 +198,7 @@ def test_verified_user_goes_straight_to_the_receipt(client, agency, topic, djang
 def test_attachments_are_saved(client, agency, topic):
     files = [
         SimpleUploadedFile("don-de-nghi.pdf", PDF, content_type="application/pdf"),
-        SimpleUploadedFile("so-do.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, content_type="image/png"),
+        SimpleUploadedFile("so-do.png", png_bytes(), content_type="image/png"),
     ]
     response = client.post(reverse("qa:ask"), {**ask_data(agency, topic), "attachments": files})
     assert response.status_code == 302
@@ -239,11 +240,17 @@ INVALID_INPUTS = {
     "body-long": {"body": "x" * 5001},
     "asker_type": {"asker_type": "robot"},
     "name": {"name": ""},
-    "email-empty": {"email": ""},
+    "email-empty": {"email": "", "phone": ""},  # issue 18: a mobile number alone is enough
     "email-invalid": {"email": "khong-phai-email"},
     "phone": {"phone": "12345"},
     "organisation": {"asker_type": "organisation", "organisation_name": "", "tax_code": ""},
     "tax_code": {"asker_type": "organisation", "organisation_name": "Công ty TNHH Hải Âu", "tax_code": "12-34"},
+    # The right format, the wrong check digit (0201234569 is valid).
+    "tax_code-check-digit": {
+        "asker_type": "organisation",
+        "organisation_name": "Công ty Hải Âu",
+        "tax_code": "0201234567",
+    },
     "address": {"address": "a" * 256},
 }
 
@@ -909,11 +916,11 @@ def test_asker_type_hint_is_there_without_javascript(client):
 
 def test_organisation_submission_saves_org_data(client, agency, topic):
     data = ask_data(agency, topic, asker_type="organisation", organisation_name="Công ty CP Cảng Xanh")
-    data["tax_code"] = "0201234567-001"
+    data["tax_code"] = "0201234569-001"
     assert client.post(reverse("qa:ask"), data).status_code == 302
     question = Question.objects.get()
     assert question.asker_type == AskerType.ORGANISATION
-    assert (question.contact.organisation_name, question.contact.tax_code) == ("Công ty CP Cảng Xanh", "0201234567-001")
+    assert (question.contact.organisation_name, question.contact.tax_code) == ("Công ty CP Cảng Xanh", "0201234569-001")
 
 
 def test_about_page_explains_deadlines_and_privacy(client):
@@ -921,3 +928,21 @@ def test_about_page_explains_deadlines_and_privacy(client):
     assert "within 5 working days" in page
     assert "never shown in the public archive" in page
     assert reverse("qa:feed") in page
+
+
+def test_a_vote_shows_at_once_and_after_reloads_even_with_the_page_cached(client, settings):
+    settings.QA_ARCHIVE_CACHE_SECONDS = 60
+    question = PublishedQuestionFactory()
+    url = question.get_absolute_url()
+    # Another visitor fills the cache with the page as it is before the vote.
+    assert "0 people found this helpful." in html(Client(HTTP_ACCEPT_LANGUAGE="en").get(url))
+    after = client.post(reverse("qa:vote", args=[question.reference]), {"helpful": "yes"}, follow=True)
+    page = html(after)
+    assert "1 person found this helpful." in page and "You found this answer helpful." in page
+    assert 'name="helpful"' not in page
+    client.cookies.pop("messages", None)
+    for _ in range(2):  # plain reloads: no message cookie, the cached copy exists
+        page = html(client.get(url))
+        assert "1 person found this helpful." in page and 'name="helpful"' not in page
+    # A visitor who has not voted still gets the buttons.
+    assert 'name="helpful"' in html(Client(HTTP_ACCEPT_LANGUAGE="en").get(url))

@@ -4,11 +4,11 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from accounts.errors import TransitionNotAllowed
+from core.errors import TransitionNotAllowed
 from qa import permissions, selectors, services, workflow
 from qa.models import Answer, Question, QuestionEvent
 from qa.models import QuestionStatus as S
-from qa.staff_selectors import staff_queue, staff_queue_counts
+from qa.staff.selectors import staff_queue, staff_queue_counts
 from tests.factories import AgencyFactory, UserFactory
 from tests.qa.staff_fixtures import moderator, question_in, sent, staff
 
@@ -223,6 +223,7 @@ def test_allowed_actions_follow_roles_and_state():
         "assign",
         "edit_public",
         "transfer",
+        "answer_by_reference",
         "reject",
     ]
     assert permissions.allowed_actions(staff(agency, "answerer"), question) == []

@@ -18,6 +18,8 @@ from django.db import transaction
 from django.utils.module_loading import module_has_submodule
 
 from accounts import demo as accounts_demo
+from accounts.lineage import current_successor
+from accounts.models import Agency
 
 # The pages worth opening first (the agreed URL contract; plain paths so this base app imports no other app).
 DEMO_PAGES = [
@@ -64,7 +66,10 @@ class Command(BaseCommand):
     def _print_accounts(self) -> None:
         rows = [("E-mail", "Password", "Role", "Agency")]
         for item in accounts_demo.ACCOUNTS:
-            agency = next((a.name for a in accounts_demo.AGENCIES if a.code == item.agency), "")
+            # Today's agency: the demo reorganisation may have moved the staff to a successor.
+            found = Agency.objects.filter(code=item.agency).first() if item.agency else None
+            successor = current_successor(found) if found else None
+            agency = successor.name if successor else ""
             rows.append((item.email, accounts_demo.DEMO_PASSWORD, item.role_label, agency))
         widths = [max(len(row[i]) for row in rows) for i in range(4)]
         line = "+-" + "-+-".join("-" * w for w in widths) + "-+"
@@ -76,6 +81,11 @@ class Command(BaseCommand):
             if index == 0:
                 self.stdout.write(line)
         self.stdout.write(line)
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS("Two-step log-in of the site administrator (the admin site requires it)"))
+        self.stdout.write(f"  authenticator app secret: {accounts_demo.DEMO_TOTP_SECRET}")
+        self.stdout.write("  or the current code: python manage.py demo_code")
+        self.stdout.write(f"  or a backup code (each works once): {', '.join(accounts_demo.DEMO_BACKUP_CODES)}")
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Open"))
         for label, path in DEMO_PAGES:

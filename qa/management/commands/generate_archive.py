@@ -12,13 +12,19 @@ faster than maintaining them row by row, then the tables are vacuumed and
 analysed so the planner sees the new sizes and term frequencies.
 
 Published questions get an answer; with --states all the rows spread over every
-state of the workflow (the staff queue benchmark). Reference codes continue each
+state of the workflow (the staff queue benchmark). With --events (the statistics
+benchmark) every question also gets the audit events the workflow would have
+recorded (submit or register by channel, transfer, accept, a pause for the
+asker's information, send, publish, reject by reason, withdraw, rate), finished
+questions spread over --years like published ones, and --agencies tops the
+agencies up with district offices under the district committees. Reference codes continue each
 agency's sequence, and ReferenceSequence is moved past them so later submissions
 never collide.
 """
 
 import contextlib
 import datetime
+import json
 import operator
 import random
 import secrets
@@ -32,7 +38,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Agency, Membership
-from qa.models import Answer, AskerContact, Question, QuestionStatus, ReferenceSequence, Topic
+from qa import deadlines
+from qa.models import Answer, AskerContact, Question, QuestionEvent, QuestionStatus, ReferenceSequence, Topic
 from qa.text import fold
 
 from . import _archive_corpus as corpus
@@ -52,8 +59,28 @@ STATE_MIX = [
     (S.WITHDRAWN, 0.03),
 ]
 WITH_ANSWER = {S.IN_REVIEW, S.APPROVED, S.ANSWERED, S.PUBLISHED}
+OPEN = {S.UNVERIFIED, S.SUBMITTED, S.ACCEPTED, S.INFORMATION_REQUESTED, S.IN_REVIEW, S.APPROVED}
+# Open questions are the last weeks' (older ones were settled long ago): with --events over years, only this
+# window's share of the STATE_MIX open questions stays open.
+OPEN_WINDOW_DAYS = 60
 # qa_search_terms: the search's words of published questions (qa migration 0007), filled after the COPY.
-TABLES = ("qa_question", "qa_answer", "qa_askercontact", "qa_search_terms")
+TABLES = ("qa_question", "qa_answer", "qa_askercontact", "qa_search_terms", "qa_questionevent")
+# --events: how questions arrive (the rest come through the web form), and what happens to some of them.
+CHANNEL_MIX = [("api", 0.05), ("phone", 0.10), ("paper", 0.10), ("email", 0.08), ("dialogue", 0.04)]
+TRANSFER_SHARE = 0.06
+PAUSE_SHARE = 0.06
+RATED_SHARE = 0.45
+SATISFIED_SHARE = 0.78
+REJECTION_MIX = ["out_of_scope", "out_of_scope", "duplicate", "incomplete", "spam", "abusive"]
+# --agencies: district offices (every district committee has them) added under the district committees.
+DISTRICT_OFFICES = [
+    ("TNMT", "Phòng Tài nguyên và Môi trường"),
+    ("TP", "Phòng Tư pháp"),
+    ("GDDT", "Phòng Giáo dục và Đào tạo"),
+    ("LDTBXH", "Phòng Lao động - Thương binh và Xã hội"),
+    ("TCKH", "Phòng Tài chính - Kế hoạch"),
+    ("NV", "Phòng Nội vụ"),
+]
 LOCAL = zoneinfo.ZoneInfo(settings.TIME_ZONE)
 MINUTE = datetime.timedelta(minutes=1)
 HALF_HOUR = datetime.timedelta(minutes=30)
@@ -182,6 +209,14 @@ class Command(BaseCommand):
             help="Drop secondary indexes during the load and rebuild them after (auto: for large batches).",
         )
         parser.add_argument("--years", type=int, default=8, help="Published questions spread over this many years.")
+        parser.add_argument(
+            "--events",
+            action="store_true",
+            help="Also write each question's audit events, in every state and channel (the statistics benchmark).",
+        )
+        parser.add_argument(
+            "--agencies", type=int, default=0, help="Top the agencies up to this many (district offices)."
+        )
 
     def _say(self, message: str) -> None:
         if self.verbosity >= 1:
@@ -196,7 +231,9 @@ class Command(BaseCommand):
             raise CommandError("--questions must be positive.")
         # Reproducible text, not secrets (tracking tokens use the secrets module).
         rng = random.Random(options["seed"] ^ count ^ Question.objects.count())  # noqa: S311
-        agencies = self._agencies()
+        if options["events"]:
+            options["states"] = "all"
+        agencies = self._agencies(options["agencies"])
         topics = self._topics()
         if options["agency"]:
             chosen = [a for a in agencies if a.code == options["agency"]]
@@ -227,9 +264,19 @@ class Command(BaseCommand):
 
     # --- Reference data -----------------------------------------------------------------------
 
-    def _agencies(self) -> list[Agency]:
+    def _agencies(self, at_least: int = 0) -> list[Agency]:
         by_code = {a.code: a for a in Agency.objects.all()}
-        for code, slug, name, kind, parent in corpus.AGENCIES:
+        wanted = list(corpus.AGENCIES)
+        districts = [(code, slug, name) for code, slug, name, kind, _parent in corpus.AGENCIES if kind == "district"]
+        for office_code, office_name in DISTRICT_OFFICES:
+            for code, slug, name in districts:
+                place = name.removeprefix("Ủy ban nhân dân ")
+                wanted.append(
+                    (f"{code}-{office_code}", f"{slug}-{fold(office_code)}", f"{office_name} {place}", "other", code)
+                )
+        for code, slug, name, kind, parent in wanted:
+            if len([a for a in by_code.values() if a.is_active]) >= max(at_least, len(corpus.AGENCIES)):
+                break
             if code not in by_code and not Agency.objects.filter(slug=slug).exists():
                 by_code[code] = Agency.objects.create(
                     code=code, slug=slug, name=name, kind=kind, parent=by_code.get(parent) if parent else None
@@ -258,6 +305,9 @@ class Command(BaseCommand):
             for a in agencies
         }
         question_columns = list(Question._meta.concrete_fields)
+        event_columns = [f for f in QuestionEvent._meta.concrete_fields if not f.primary_key]
+        with_events = options["events"]
+        calendar = deadlines._calendar_overrides()
         first_id = self._reserve_ids("qa_question", count)
         pairs = [(a, fold(a.code)) for a in agencies]
         years = max(options["years"], 1)
@@ -268,12 +318,19 @@ class Command(BaseCommand):
         done = 0
         while done < count:
             size = min(CHUNK, count - done)
-            questions, answers, contacts = [], [], []
+            questions, answers, contacts, events = [], [], [], []
             for offset in range(size):
                 pk = first_id + done + offset
                 status = self._state(rng) if states == "all" else S.PUBLISHED
+                if with_events and status in OPEN and rng.random() > OPEN_WINDOW_DAYS / (years * 365):
+                    while status in OPEN:
+                        status = self._state(rng)
                 age = ages[done + offset]
-                row, answer, contact = self._row(pk, status, rng, corpus_, pairs, topics, now, age, counters)
+                row, answer, contact = self._row(
+                    pk, status, rng, corpus_, pairs, topics, now, age, counters, spread=with_events and years
+                )
+                if with_events:
+                    events += self._events(row, rng, pairs, calendar, now)
                 if status not in (S.SUBMITTED, S.UNVERIFIED, S.REJECTED, S.WITHDRAWN) and assignees[row["agency_id"]]:
                     row["assignee_id"] = rng.choice(assignees[row["agency_id"]])
                 questions.append(row)
@@ -286,6 +343,7 @@ class Command(BaseCommand):
                 self._copy(
                     "qa_askercontact", [f for f in AskerContact._meta.concrete_fields if not f.primary_key], contacts
                 )
+                self._copy("qa_questionevent", event_columns, events)
             done += size
             self._say(f"  {done}/{count} rows")
         self._fill_search_terms(first_id, first_id + count)
@@ -313,19 +371,24 @@ class Command(BaseCommand):
             )
 
     @staticmethod
-    def _state(rng: random.Random) -> str:
+    def _pick(rng: random.Random, mix: list[tuple[str, float]], rest: str) -> str:
+        """A value drawn with the shares of `mix` (`rest` gets what the shares leave)."""
         roll = rng.random()
-        for state, share in STATE_MIX:
+        for value, share in mix:
             if roll < share:
-                return state
+                return value
             roll -= share
-        return S.PUBLISHED
+        return rest
 
-    def _row(self, pk, status, rng, corpus_, agencies, topics, now, age, counters):
+    def _state(self, rng: random.Random) -> str:
+        return self._pick(rng, STATE_MIX, S.PUBLISHED)
+
+    def _row(self, pk, status, rng, corpus_, agencies, topics, now, age, counters, spread=0):
         """One question (+ its answer and contact) as column values. Hot path: lookups and arithmetic only.
 
         A published question is published `age` seconds before now (no two share a
-        time), and its earlier steps are dated backwards from there.
+        time), and its earlier steps are dated backwards from there. With `spread`
+        (years), finished questions of other states are spread over as many years.
         """
         rand = rng.random
         agency, agency_folded = agencies[int(rand() * len(agencies))]
@@ -341,7 +404,7 @@ class Command(BaseCommand):
             received = accepted - datetime.timedelta(hours=2 + rand() * 70)
             created = received - datetime.timedelta(minutes=1 + rand() * 600)
         else:
-            span = (400 if finished else 60) * 86400
+            span = ((spread * 365 if spread else 400) if finished else 60) * 86400
             created = now - datetime.timedelta(seconds=3600 + int(rand() * span))
         year = created.astimezone(LOCAL).year
         key = (agency.pk, year)
@@ -368,7 +431,7 @@ class Command(BaseCommand):
             "public_body": body.text if public else "",
             "asker_type": "individual",
             "consent_to_publish": public or rand() < 0.7,
-            "channel": "web",
+            "channel": self._channel(rng) if spread else "web",
             "language": "vi",
             "received_at": received,
             "transfer_due_date": (received.astimezone(LOCAL).date() + FIVE_DAYS) if received else None,
@@ -378,6 +441,8 @@ class Command(BaseCommand):
             "published_at": published,
             "rejection_reason": "out_of_scope" if status == S.REJECTED else "",
             "rating_comment": "",
+            "rating_satisfied": None,
+            "rated_at": None,
             "assignee_id": None,
             "view_count": int(rand() * 5000) if public else 0,
             "helpful_yes": int(rand() * 60) if public else 0,
@@ -416,6 +481,96 @@ class Command(BaseCommand):
             "email_verified_at": received,
         }
         return row, answer, contact
+
+    def _channel(self, rng: random.Random) -> str:
+        return self._pick(rng, CHANNEL_MIX, "web")
+
+    @staticmethod
+    def _events(row: dict, rng: random.Random, agencies, calendar, now) -> list[dict]:
+        """The audit events the workflow would have written for `row` (and the rating it sets on the row).
+
+        Shapes as qa.workflow records them (the statistics replay reads action, created_at and data).
+        """
+        received, accepted, answered = row["received_at"], row["accepted_at"], row["answered_at"]
+        status = row["status"]
+        if received is None:
+            return []
+        pk = row["id"]
+        events = []
+
+        def add(action, moment, from_status, to_status, data=None):
+            events.append(
+                {
+                    "question_id": pk,
+                    "action": action,
+                    "from_status": from_status,
+                    "to_status": to_status,
+                    "note": "",
+                    "internal_note": "",
+                    "data": json.dumps(data or {}),
+                    "is_public": True,
+                    "created_at": moment,
+                }
+            )
+
+        local_received = received.astimezone(LOCAL).date()
+        if row["channel"] == "web":
+            add("submit", received, S.UNVERIFIED, S.SUBMITTED)
+        else:
+            add("register", received, "", S.SUBMITTED, {"received_on": local_received.isoformat()})
+        if status == S.SUBMITTED:
+            return events
+        if status == S.REJECTED:
+            row["rejection_reason"] = reason = REJECTION_MIX[int(rng.random() * len(REJECTION_MIX))]
+            add(
+                "reject",
+                received + datetime.timedelta(hours=2 + rng.random() * 40),
+                S.SUBMITTED,
+                S.REJECTED,
+                {"reason": reason},
+            )
+            return events
+        if status == S.WITHDRAWN:
+            add("withdraw", received + datetime.timedelta(hours=1 + rng.random() * 60), S.SUBMITTED, S.WITHDRAWN)
+            return events
+        if accepted is None:
+            return events
+        if rng.random() < TRANSFER_SHARE:
+            source = agencies[int(rng.random() * len(agencies))][0]
+            if source.pk != row["agency_id"]:
+                moment = received + (accepted - received) / 2
+                add(
+                    "transfer",
+                    moment,
+                    S.SUBMITTED,
+                    S.SUBMITTED,
+                    {"from_agency_id": source.pk, "to_agency_id": row["agency_id"]},
+                )
+        add("accept", accepted, S.SUBMITTED, S.ACCEPTED, {"due_date": row["due_date"].isoformat()})
+        if answered is None:
+            return events
+        if rng.random() < PAUSE_SHARE:
+            paused = 1 + int(rng.random() * 5)
+            asked = accepted + (answered - accepted) / 3
+            row["due_date"] = deadlines.add_working_days(row["due_date"], paused, calendar)
+            add("request_information", asked, S.ACCEPTED, S.INFORMATION_REQUESTED)
+            add(
+                "receive_information",
+                asked + (answered - asked) / 2,  # the asker replies before the answer is sent
+                S.INFORMATION_REQUESTED,
+                S.ACCEPTED,
+                {"paused_working_days": paused, "due_date": row["due_date"].isoformat()},
+            )
+        add("send", answered, S.APPROVED, S.ANSWERED)
+        published = row["published_at"]
+        if published is not None:
+            add("publish", published, S.ANSWERED, S.PUBLISHED)
+        if status in (S.ANSWERED, S.PUBLISHED) and rng.random() < RATED_SHARE:
+            rated = min((published or answered) + datetime.timedelta(hours=1 + rng.random() * 100), now)
+            row["rating_satisfied"] = satisfied = rng.random() < SATISFIED_SHARE
+            row["rated_at"] = rated
+            add("rate", rated, status, status, {"satisfied": satisfied})
+        return events
 
     def _reserve_ids(self, table: str, count: int) -> int:
         with connection.cursor() as cursor:
@@ -507,7 +662,7 @@ class Command(BaseCommand):
             # qa_search_terms too: the search walks it, and a vacuum sets its pages' hint bits once, not mid-walk.
             for table in ("qa_question", "qa_search_terms"):
                 cursor.execute(f"VACUUM (ANALYZE) {table}")
-            for table in ("qa_answer", "qa_askercontact"):
+            for table in ("qa_answer", "qa_askercontact", "qa_questionevent"):
                 cursor.execute(f"ANALYZE {table}")
         self._say(f"  vacuum and analyse: {time.monotonic() - started:.1f} s")
 

@@ -27,6 +27,13 @@
   var refs = 0;
   var waiting = {};
   var banner = byId("dlg-connection");
+  // Stall watch: the server sends a frame at least every heartbeat (docs/live-protocol.md). After one
+  // heartbeat of silence the page pings; after 2.5 heartbeats with nothing at all the connection is
+  // taken as stalled (a dead Wi-Fi or a proxy that stopped forwarding never fires "close"): it shows
+  // "reconnecting" and opens a new socket, resuming from the last seq applied.
+  var heartbeatMs = (parseFloat(root.getAttribute("data-heartbeat")) || 15) * 1000;
+  var lastHeard = 0;
+  var stallTimer = null;
 
   function byId(id) { return document.getElementById(id); }
 
@@ -46,8 +53,9 @@
       retry(0);
       return;
     }
-    socket.onopen = function () { send({ type: "hello", last_seq: lastSeq }); };
+    socket.onopen = function () { heard(); send({ type: "hello", last_seq: lastSeq }); };
     socket.onmessage = function (event) {
+      heard();
       var message;
       try { message = JSON.parse(event.data); } catch (e) { return; }
       if (message.type === "batch") {
@@ -61,9 +69,37 @@
     socket.onclose = function (event) {
       ready = false;
       socket = null;
+      clearInterval(stallTimer);
       failWaiting();
       retry(event.code);
     };
+    lastHeard = Date.now();
+    clearInterval(stallTimer);
+    stallTimer = setInterval(watchStall, Math.max(250, heartbeatMs / 4));
+  }
+
+  function heard() { lastHeard = Date.now(); pinged = false; }
+
+  var pinged = false;
+  function watchStall() {
+    if (!socket) { clearInterval(stallTimer); return; }
+    var silent = Date.now() - lastHeard;
+    if (silent > heartbeatMs * 2.5) {
+      // Stalled: drop this socket without waiting for a close handshake that will not come.
+      var dead = socket;
+      dead.onclose = null;
+      dead.onmessage = null;
+      socket = null;
+      ready = false;
+      clearInterval(stallTimer);
+      try { dead.close(); } catch (e) { /* already closing */ }
+      failWaiting();
+      root.setAttribute("data-stalls", String((parseInt(root.getAttribute("data-stalls"), 10) || 0) + 1));
+      retry(0);
+    } else if (silent > heartbeatMs && !pinged && socket.readyState === 1) {
+      pinged = true;
+      send({ type: "ping" });
+    }
   }
 
   function retry(code) {
@@ -105,6 +141,12 @@
         if (banner) { banner.hidden = true; }
         return;
       case "counts": applyCounts(message.data); return;
+      case "status":
+        // The socket is up but live events stopped on the server (its Redis is unavailable): say so until they
+        // flow again; the server sends what was missed before it says live again.
+        if (message.data && message.data.live === false) { showBanner(strings.reconnecting); }
+        else if (ready && banner) { banner.hidden = true; }
+        return;
       case "ack": case "error": settle(message); return;
       case "pong": return;
     }
@@ -299,7 +341,10 @@
     if (a.at) {
       var when = new Date(a.at);
       time.setAttribute("datetime", a.at);
-      time.textContent = ("0" + when.getHours()).slice(-2) + ":" + ("0" + when.getMinutes()).slice(-2);
+      // The portal's time (Asia/Ho_Chi_Minh, as the server prints it), whatever zone the browser is in.
+      time.textContent = new Intl.DateTimeFormat("en-GB", {
+        timeZone: "Asia/Ho_Chi_Minh", hour: "2-digit", minute: "2-digit", hourCycle: "h23"
+      }).format(when);
     }
     list.insertBefore(node, newestFirst ? list.firstElementChild : null);
   }

@@ -1,0 +1,224 @@
+"""Demo data: Hải Phòng's 2025 reorganisation, applied through the same operations a site administrator uses.
+
+Runs last (after accounts, qa, dialogues, stats): the agencies of 2024 and their history exist by then. The
+questions those agencies had already answered, rejected or withdrawn are dated before the change that ended
+them (they are the history the archive keeps, shown with the old names); their open questions move to the
+successor with their state and deadline. Then the operations are applied in the order they took effect:
+Thủy Nguyên became a city (1 January 2025), the departments merged (1 March 2025), and the district level
+ended (1 July 2025), each district's work passing to the ward of the same name. Finally the statistics are
+rebuilt and a handful of the city's commune-level units are imported. Idempotent: an operation already applied
+(found by its title) is skipped.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import F
+from django.utils import timezone
+
+from accounts import demo as accounts_demo
+from accounts.models import Agency
+from notifications import demo as notifications_demo
+from qa.models import Answer, AnswerRevision, Question, QuestionEvent
+from qa.services.lookup import lookup_pin_for, lookup_pin_hash
+
+from . import services
+from .imports import units_import
+from .models import Reorganisation, Status
+from .planning import MOVABLE_STATUSES
+
+DEPARTMENTS_MERGED = datetime.date(2025, 3, 1)
+COMMUNES_FROM = datetime.date(2025, 7, 1)
+DEPARTMENTS_BASIS = "Nghị định số 45/2025/NĐ-CP; quyết định của HĐND và UBND thành phố Hải Phòng"
+COMMUNES_BASIS = "Nghị quyết của Ủy ban Thường vụ Quốc hội về sắp xếp đơn vị hành chính cấp xã của thành phố Hải Phòng"
+
+
+@dataclass(frozen=True)
+class DemoChange:
+    title: str
+    kind: str
+    sources: tuple[str, ...]
+    effective_date: datetime.date
+    legal_basis: str
+    target: str = ""  # code of an existing successor
+    new: tuple[str, str, str] | None = None  # (code, slug, name) of a new agency, or a rename's new name
+    new_kind: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def _ward(code: str, slug: str, name: str) -> tuple[str, str, str]:
+    return code, slug, name
+
+
+CHANGES: list[DemoChange] = [
+    DemoChange(
+        "Huyện Thủy Nguyên trở thành thành phố Thủy Nguyên",
+        "rename",
+        ("HP-TN",),
+        datetime.date(2025, 1, 1),
+        "Nghị quyết số 1232/NQ-UBTVQH15 của Ủy ban Thường vụ Quốc hội",
+        new=("", "thanh-pho-thuy-nguyen", "Thành phố Thủy Nguyên"),
+    ),
+    DemoChange(
+        "Hợp nhất Sở Tài nguyên và Môi trường và Sở Nông nghiệp và Phát triển nông thôn",
+        "merge",
+        ("HP-STNMT", "HP-SNNPTNT"),
+        DEPARTMENTS_MERGED,
+        DEPARTMENTS_BASIS,
+        new=("HP-SNNMT", "so-nong-nghiep-va-moi-truong", "Sở Nông nghiệp và Môi trường"),
+        new_kind=Agency.Kind.DEPARTMENT,
+    ),
+    DemoChange(
+        "Sở Kế hoạch và Đầu tư hợp nhất vào Sở Tài chính",
+        "merge",
+        ("HP-SKHDT",),
+        DEPARTMENTS_MERGED,
+        DEPARTMENTS_BASIS,
+        target="HP-STC",
+    ),
+    DemoChange(
+        "Sở Giao thông vận tải hợp nhất vào Sở Xây dựng",
+        "merge",
+        ("HP-SGTVT",),
+        DEPARTMENTS_MERGED,
+        DEPARTMENTS_BASIS,
+        target="HP-SXD",
+    ),
+    DemoChange(
+        "Sở Lao động - Thương binh và Xã hội hợp nhất vào Sở Nội vụ",
+        "merge",
+        ("HP-SLDTBXH",),
+        DEPARTMENTS_MERGED,
+        DEPARTMENTS_BASIS,
+        target="HP-SNV",
+    ),
+    DemoChange(
+        "Sở Thông tin và Truyền thông hợp nhất vào Sở Khoa học và Công nghệ",
+        "merge",
+        ("HP-STTTT",),
+        DEPARTMENTS_MERGED,
+        DEPARTMENTS_BASIS,
+        target="HP-SKHCN",
+    ),
+    *(
+        DemoChange(
+            f"Kết thúc hoạt động của {district}; phường tiếp nhận công việc",
+            "merge",
+            (code,),
+            COMMUNES_FROM,
+            COMMUNES_BASIS,
+            new=ward,
+            new_kind=Agency.Kind.COMMUNE,
+        )
+        for code, district, ward in [
+            ("HP-HB", "Quận Hồng Bàng", _ward("HP-PHB", "phuong-hong-bang", "Ủy ban nhân dân phường Hồng Bàng")),
+            ("HP-LC", "Quận Lê Chân", _ward("HP-PLC", "phuong-le-chan", "Ủy ban nhân dân phường Lê Chân")),
+            ("HP-NQ", "Quận Ngô Quyền", _ward("HP-PNQ", "phuong-ngo-quyen", "Ủy ban nhân dân phường Ngô Quyền")),
+            ("HP-KA", "Quận Kiến An", _ward("HP-PKA", "phuong-kien-an", "Ủy ban nhân dân phường Kiến An")),
+            (
+                "HP-TN",
+                "Thành phố Thủy Nguyên",
+                _ward("HP-PTN", "phuong-thuy-nguyen", "Ủy ban nhân dân phường Thủy Nguyên"),
+            ),
+            ("HP-CH", "Huyện Cát Hải", _ward("HP-DKCH", "dac-khu-cat-hai", "Ủy ban nhân dân đặc khu Cát Hải")),
+        ]
+    ),
+]
+
+# A few of the city's commune-level units since 1 July 2025 (names as published; codes are the demo's own).
+UNITS_CSV = """code,name,type,province,valid_from,valid_to
+HP-DEMO-01,Phường Hồng Bàng,phường,Thành phố Hải Phòng,01/07/2025,
+HP-DEMO-02,Phường Hồng An,phường,Thành phố Hải Phòng,01/07/2025,
+HP-DEMO-03,Phường Lê Chân,phường,Thành phố Hải Phòng,01/07/2025,
+HP-DEMO-04,Phường An Biên,phường,Thành phố Hải Phòng,01/07/2025,
+HP-DEMO-05,Phường Ngô Quyền,phường,Thành phố Hải Phòng,01/07/2025,
+HP-DEMO-06,Phường Gia Viên,phường,Thành phố Hải Phòng,01/07/2025,
+HP-DEMO-07,Phường Kiến An,phường,Thành phố Hải Phòng,01/07/2025,
+HP-DEMO-08,Phường Phù Liễn,phường,Thành phố Hải Phòng,01/07/2025,
+HP-DEMO-09,Phường Thủy Nguyên,phường,Thành phố Hải Phòng,01/07/2025,
+HP-DEMO-10,Xã Việt Khê,xã,Thành phố Hải Phòng,01/07/2025,
+HP-DEMO-11,Đặc khu Cát Hải,đặc khu,Thành phố Hải Phòng,01/07/2025,
+HP-DEMO-12,Đặc khu Bạch Long Vĩ,đặc khu,Thành phố Hải Phòng,01/07/2025,
+"""
+
+_DATETIMES = ["received_at", "accepted_at", "paused_at", "answered_at", "published_at", "rated_at", "created_at"]
+_DATES = ["transfer_due_date", "due_date"]
+
+
+def _backdate_history(agency_ids: list[int], before: datetime.date) -> int:
+    """Move the finished questions of these agencies (and everything stamped on them) to end a week before
+    `before`, keeping their order and spacing: the old agency answered them while it existed."""
+    questions = Question.objects.filter(agency_id__in=agency_ids).exclude(status__in=MOVABLE_STATUSES)
+    latest = max(
+        [stamp for stamp in questions.values_list("published_at", flat=True) if stamp]
+        + list(QuestionEvent.objects.filter(question__in=questions).values_list("created_at", flat=True))
+        + [stamp for stamp in questions.values_list("rated_at", flat=True) if stamp],
+        default=None,
+    )
+    if latest is None or latest.date() < before - datetime.timedelta(days=7):
+        return 0
+    shift = datetime.timedelta(days=(latest.date() - before).days + 7)
+    ids = list(questions.values_list("pk", flat=True))
+    Question.objects.filter(pk__in=ids).update(
+        **{name: F(name) - shift for name in _DATETIMES + _DATES}, updated_at=F("updated_at") - shift
+    )
+    QuestionEvent.objects.filter(question_id__in=ids).update(created_at=F("created_at") - shift)
+    Answer.objects.filter(question_id__in=ids).update(
+        sent_at=F("sent_at") - shift, created_at=F("created_at") - shift, updated_at=F("updated_at") - shift
+    )
+    AnswerRevision.objects.filter(answer__question_id__in=ids).update(created_at=F("created_at") - shift)
+    # The demo's codes carry the year the question arrived; the PIN printed on the receipt goes with the code.
+    for question in Question.objects.filter(pk__in=ids):
+        code, _year, number = question.reference.rsplit("-", 2)
+        question.reference = f"{code}-{timezone.localtime(question.received_at).year}-{number}"
+        question.lookup_pin_hash = lookup_pin_hash(question.reference, lookup_pin_for(question.tracking_token))
+        question.save(update_fields=["reference", "lookup_pin_hash"])
+    return len(ids)
+
+
+def _operation(change: DemoChange, actor) -> Reorganisation:
+    codes = {agency.code: agency for agency in Agency.objects.filter(code__in=change.sources)}
+    sources = [codes[code] for code in change.sources]
+    values = {}
+    if change.new:
+        code, slug, name = change.new
+        values = {"new_code": code, "new_slug": slug, "new_name": name, "new_kind": change.new_kind}
+    return services.reorganisation_create(
+        actor=actor,
+        kind=change.kind,
+        sources=sources,
+        effective_date=change.effective_date,
+        target=Agency.objects.get(code=change.target) if change.target else None,
+        title=change.title,
+        legal_basis=change.legal_basis,
+        **values,
+    )
+
+
+def load(stdout) -> None:
+    from stats import aggregation
+
+    actor = accounts_demo.account("superuser")
+    applied = 0
+    for change in CHANGES:
+        if Reorganisation.objects.filter(title=change.title, status=Status.APPLIED).exists():
+            continue
+        sources = list(Agency.objects.filter(code__in=change.sources).values_list("pk", flat=True))
+        _backdate_history(sources, change.effective_date)
+        operation = Reorganisation.objects.filter(title=change.title).exclude(status=Status.CANCELLED).first()
+        operation = operation or _operation(change, actor)
+        services.reorganisation_preview(actor=actor, operation=operation)
+        services.reorganisation_apply(actor=actor, operation=operation)
+        applied += 1
+    units = units_import(data=UNITS_CSV.encode())
+    # The askers were told in 2025: like the rest of the demo history, those messages are not sent now.
+    notifications_demo.load(stdout)
+    if applied:
+        aggregation.rebuild_all()
+    moved = Question.objects.filter(events__action="reorganised").distinct().count()
+    active = Agency.objects.filter(is_active=True).count()
+    stdout.write(
+        f"orgchanges: {applied} reorganisation operations applied ({len(CHANGES)} in the demo), {moved} open "
+        f"questions moved, {active} agencies active today, {units['created']} administrative units added; "
+        "open /admin/orgchanges/reorganisation/."
+    )

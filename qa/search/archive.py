@@ -1,0 +1,660 @@
+"""Archive search on PostgreSQL's full-text vectors: which rows to rank, and how to find them fast.
+
+Why (bench/results/2026-11-30-2101.md, rows 11–13 at 1,000,000 published questions: the search page p95 33.5 ms,
+the search API p95 22.5 ms, similar-question suggestions p95 5.4 ms; docs/performance.md, "Archive search"):
+the planner assumes words independent and estimated 86 rows for a query that 14,000 match, so the plan is
+chosen here, not by it: a walk of the newest rows when matches are dense, the GIN index when they are rare,
+and relevance as tiers over every match (issue 17; docs/performance.md, "Every archive shape"; bench/results/
+newest .md, "Every archive shape" and "Search relevance"). Unfiltered walks read qa_search_terms (qa migration 0007:
+narrow rows, about 0.7 µs a row against 3–5 µs on qa_question's TOASTed vector); its rows are written by
+database triggers. Raw SQL is used where the ORM cannot say "walk N rows in index order, then filter".
+On SQLite (the embedded run) the same functions fall back to LIKE on the folded text.
+
+Domain code (qa.selectors) calls search_filter, can_rank, sorted_matches, all_terms, title_matches, tiers,
+tier_matches, loosest, count_matches and similar; nothing else here.
+"""
+
+import itertools
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import BooleanField, Expression, FloatField, Q, QuerySet, TextField
+
+from ..common_terms import COMMON_TERMS
+from ..models import Question
+from ..text import fold
+from .keyset import RowBefore
+
+# Finding the newest (or first, in a sort's order) matches: first a walk down the sort's index over the first
+# SEARCH_WALK_ROWS rows, checking each against the query (cheap when matches are dense: common words); when that
+# finds too few, a longer walk if the first one's hit rate says it will find enough within SEARCH_WALK_MAX_ROWS,
+# else the GIN index (cheap when the words are rare). See _newest_matches.
+# Unfiltered searches walk qa_search_terms (qa migration 0007): at a million rows about 0.7 µs a row (it was 3-5 µs
+# on qa_question's TOASTed vector, still what filtered searches walk); the GIN path reads the posting lists (a few
+# ms per common word) then visits each match: the walk is cheaper down to about 0.4% of rows matching, i.e. when
+# the 100 newest matches are expected within 25,000 rows.
+SEARCH_WALK_ROWS = 2000
+SEARCH_WALK_MAX_ROWS = 25000
+
+# "Similar questions": candidates hold one of the query's rarest terms, then are ranked by the terms they share.
+SIMILAR_CANDIDATES = 100
+SIMILAR_TERMS = 3
+
+
+def _search_terms(query: str) -> list[str]:
+    return [term for term in fold(query).split() if term][:12]
+
+
+def _tsquery(terms: list[str], *, operator: str = "&", prefix_last: bool = True) -> str:
+    lexemes = [_ts_lexeme(t) for t in terms]
+    if prefix_last:
+        lexemes[-1] += ":*"
+    return f" {operator} ".join(lexemes)
+
+
+class _OnSearchVector(Expression):
+    """SQL on qa_question.search_vector (qa migration 0004), a column the model does not know.
+
+    The table's alias is read when the query is compiled, so the expression stays
+    right inside a subquery (where Django renames the table U0): a fixed
+    "qa_question." there would point at the outer query's row.
+    """
+
+    template = ""
+
+    def __init__(self, tsquery: str) -> None:
+        super().__init__(output_field=self.output_field)
+        self.tsquery = tsquery
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.quote_name_unless_alias(next(iter(compiler.query.alias_map)))
+        return self.template.format(vector=f"{alias}.search_vector"), [self.tsquery]
+
+
+class _Matches(_OnSearchVector):
+    output_field = BooleanField()
+    conditional = True
+    template = "{vector} @@ to_tsquery('simple', %s)"
+
+
+class _Vector(_OnSearchVector):
+    output_field = TextField()
+    template = "{vector}"
+
+    def as_sql(self, compiler, connection):
+        sql, _params = super().as_sql(compiler, connection)
+        return sql, []
+
+
+class _Rank(_OnSearchVector):
+    output_field = FloatField()
+    template = "ts_rank({vector}, to_tsquery('simple', %s))"
+
+
+def _matching(queryset: QuerySet[Question], tsquery: str) -> QuerySet[Question]:
+    return queryset.filter(_Matches(tsquery))
+
+
+def _with_rank(queryset: QuerySet[Question], tsquery: str) -> QuerySet[Question]:
+    return queryset.annotate(rank=_Rank(tsquery))
+
+
+def search_filter(queryset: QuerySet[Question], query: str, *, rank: bool = True) -> QuerySet[Question]:
+    """Restrict to questions whose folded text holds every term of the query.
+
+    PostgreSQL: the stored search_vector (qa migration 0004; a prefix match on the
+    last term, as people type) through its GIN index, with `rank` annotated when
+    asked; SQLite: LIKE per term on the folded text.
+    """
+    terms = _search_terms(query)
+    if not terms:
+        return queryset
+    if connection.vendor == "postgresql":
+        tsquery = _tsquery(terms)
+        queryset = _matching(queryset, tsquery)
+        return _with_rank(queryset, tsquery) if rank else queryset
+    condition = Q()
+    for term in terms:
+        condition &= _word_prefix(term)
+    return queryset.filter(condition)
+
+
+def _word_prefix(term: str) -> Q:
+    """SQLite: the folded text has a word starting with `term` ("hoi" finds "hoi", not "thoi")."""
+    return Q(search_text__startswith=term) | Q(search_text__contains=f" {term}")
+
+
+def _ts_lexeme(term: str) -> str:
+    # Folded terms hold only [a-z0-9_]; quote them so to_tsquery never sees an operator.
+    return "'" + term.replace("'", "") + "'"
+
+
+NEWEST = ("published_at", "id")
+
+
+def _walk(
+    queryset: QuerySet[Question], tsquery: str, rows: int, limit: int, *, skip: int = 0, keys: tuple = NEWEST
+) -> list[int]:
+    """Ids of the first `limit` matches among the first `rows` rows of `queryset` in the order of `keys` (all
+    descending), past the first `skip`.
+
+    The inner query walks the sort's index and stops after `rows`
+    rows; the outer one checks each against the query. Cost is bounded by
+    `rows` whatever the words, unlike the GIN index, whose cost grows with how
+    common every word is (ten common syllables: 150-400 ms at a million rows).
+    Used when the archive is filtered (agency, topic, dates) or sorted by views or votes; unfiltered newest-first
+    searches walk qa_search_terms instead (_walk_terms).
+    """
+    inner = (
+        queryset.order_by(*(f"-{key}" for key in keys))
+        .annotate(vector=_Vector(""))
+        .values_list("pk", "vector", *keys)[skip:rows]
+    )
+    sql, params = inner.query.sql_with_params()
+    names = [f"col{i}" for i in range(1, len(keys) + 3)]
+    order = ", ".join(f"w.{name} DESC" for name in names[2:])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT w.col1 FROM ({sql}) w ({', '.join(names)}) "  # noqa: S608 (compiled by Django, parameters bound)
+            f"WHERE w.col2 @@ to_tsquery('simple', %s) ORDER BY {order} LIMIT %s",
+            [*params, tsquery, limit],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _walk_terms(tsquery: str, rows: int, limit: int, *, skip: int = 0, before: tuple | None = None) -> list[int]:
+    """_walk over the whole archive, on qa_search_terms (qa migration 0007).
+
+    That table holds each published question's date and words without
+    positions, inline in about 735 bytes, so a walked row costs about 1 µs where
+    qa_question's TOASTed search_vector cost 3-5 µs and four buffers.
+    """
+    where, where_params = _terms_before(before)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT w.question_id FROM (SELECT question_id, published_at, terms FROM qa_search_terms {where}"  # noqa: S608
+            "ORDER BY published_at DESC, question_id DESC OFFSET %s LIMIT %s) w "
+            "WHERE w.terms @@ to_tsquery('simple', %s) ORDER BY w.published_at DESC, w.question_id DESC LIMIT %s",
+            [*where_params, skip, rows - skip, tsquery, limit],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _gin_matches(queryset: QuerySet[Question], tsquery: str, limit: int, keys: tuple = NEWEST) -> list[int]:
+    """The first `limit` matches in the order of `keys` through the GIN index (cheap when a term is rare).
+
+    MATERIALIZED: the planner, taking common words for independent, may expect them dense and walk the sort's
+    index over a million rows to find a handful.
+    """
+    matching = _matching(queryset, tsquery).values_list("pk", *keys)
+    sql, params = matching.query.sql_with_params()
+    names = [f"col{i}" for i in range(1, len(keys) + 2)]
+    order = ", ".join(f"m.{name} DESC" for name in names[1:])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH m ({', '.join(names)}) AS MATERIALIZED ({sql}) "  # noqa: S608 (compiled by Django, parameters bound)
+            f"SELECT m.col1 FROM m ORDER BY {order} LIMIT %s",
+            [*params, limit],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _terms_before(before: tuple | None) -> tuple[str, list]:
+    """A keyset condition on qa_search_terms: rows older than (published_at, question_id), served by its index."""
+    if before is None:
+        return "", []
+    return "WHERE (published_at, question_id) < (%s, %s) ", list(before)
+
+
+def _gin_terms(tsquery: str, limit: int, *, before: tuple | None = None, driver: str | None = None) -> list[int]:
+    """_gin_matches over the whole archive, on qa_search_terms: its narrow rows make each match's visit cheaper.
+
+    Always through the GIN index (MATERIALIZED keeps the planner from walking the
+    date index instead): this runs only when the walks found matches sparse, and
+    a planner that takes common words for independent may expect them dense and
+    walk a million rows (about a second) to find a handful. With a `driver` (rarer terms every match holds),
+    the index reads only the driver's postings and `tsquery` is checked on the rows it finds.
+    """
+    where, where_params = _terms_before(before)
+    check = "WHERE terms @@ to_tsquery('simple', %s) " if driver else ""
+    condition = f"AND {where[6:]}" if where and driver else where
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH m AS MATERIALIZED (SELECT question_id, published_at, terms FROM qa_search_terms "  # noqa: S608 (fixed)
+            "WHERE terms @@ to_tsquery('simple', %s)) "
+            f"SELECT question_id FROM m {check}{condition}ORDER BY published_at DESC, question_id DESC LIMIT %s",
+            [driver or tsquery, *([tsquery] if driver else []), *where_params, limit],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _rows_beyond(queryset: QuerySet[Question] | None, rows: int, before: tuple | None = None) -> bool:
+    """Whether the archive (None: all of it, older than `before`) holds more than `rows` published questions."""
+    if queryset is not None:
+        return queryset.order_by("-published_at", "-id").values("pk")[rows : rows + 1].exists()
+    where, where_params = _terms_before(before)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM qa_search_terms {where}"  # noqa: S608 (a fixed condition, parameters bound)
+            "ORDER BY published_at DESC, question_id DESC OFFSET %s LIMIT 1",
+            [*where_params, rows],
+        )
+        return cursor.fetchone() is not None
+
+
+def _newest_matches(
+    queryset: QuerySet[Question] | None,
+    tsquery: str,
+    limit: int,
+    *,
+    before: tuple | None = None,
+    keys: tuple = NEWEST,
+    driver: str | None = None,
+) -> list[int]:
+    """Ids of the newest `limit` published questions matching `tsquery`, newest first (PostgreSQL).
+
+    `queryset`: the filtered archive to search in, or None for all of it (then
+    on qa_search_terms, the cheaper source; a phrase query needs positions, so it
+    goes through qa_question). `before`: (published_at, id) of the last row already
+    shown (keyset pagination). Which plan is cheapest depends on
+    how dense the matches are, and the planner cannot tell: it assumes words independent, so ten common syllables that
+    always come together ("thủ tục cấp giấy chứng nhận quyền sử dụng đất") are
+    estimated at 86 rows when 14,000 match, and it visits all of them through the
+    GIN index to keep the newest 300. So: a short walk of the newest rows first;
+    its hit rate tells whether a longer walk will find `limit` matches within
+    SEARCH_WALK_MAX_ROWS; if not (rare words), the GIN index, which is then cheap.
+    Every path returns exactly the newest `limit` matches.
+    """
+    if queryset is None and ("<->" in tsquery or keys != NEWEST):
+        queryset = Question.objects.filter(status="published")
+    if queryset is not None and before is not None:
+        queryset = queryset.filter(RowBefore(keys, before))
+    # qa_question's TOASTed vector costs 3-5 µs a walked row against 0.7 µs on qa_search_terms.
+    max_rows = SEARCH_WALK_MAX_ROWS if queryset is None else SEARCH_WALK_MAX_ROWS // 5
+
+    def walk(rows: int, wanted: int, skip: int = 0) -> list[int]:
+        if queryset is None:
+            return _walk_terms(tsquery, rows, wanted, skip=skip, before=before)
+        return _walk(queryset, tsquery, rows, wanted, skip=skip, keys=keys)
+
+    found = walk(SEARCH_WALK_ROWS, limit)
+    if len(found) >= limit:
+        return found
+    if found and not _rows_beyond(queryset, SEARCH_WALK_ROWS, before):
+        return found  # the walk saw every row
+    if found:
+        # Where the hit rate says the walk will have enough; it may read up to twice that (it stops as soon as it
+        # has enough, so the margin costs nothing when the estimate is right).
+        expected = limit * SEARCH_WALK_ROWS // len(found)
+        needed = 2 * expected
+        if expected <= max_rows:
+            found += walk(needed, limit - len(found), skip=SEARCH_WALK_ROWS)
+            if len(found) >= limit:
+                return found
+    if queryset is None:
+        return _gin_terms(tsquery, limit, before=before, driver=driver)
+    return _gin_matches(queryset, tsquery, limit, keys)
+
+
+def sorted_matches(
+    queryset: QuerySet[Question] | None, query: str, limit: int, keys: tuple, *, before: tuple | None = None
+) -> list[int]:
+    """Ids of the first `limit` questions holding every term of `query`, in the order of `keys` (all descending),
+    after `before` (keyset): a walk of the sort's index, or the GIN index when matches are sparse."""
+    terms = _search_terms(query)
+    return _newest_matches(queryset, _tsquery(terms), limit, before=before, keys=keys) if terms else []
+
+
+def all_terms(query: str) -> str:
+    """The tsquery of every term of `query` (what a search sorted by date, views or votes lists)."""
+    terms = _search_terms(query)
+    return _tsquery(terms) if terms else ""
+
+
+# Counting the matches of a search: the newest COUNT_SAMPLE_ROWS rows of qa_search_terms are checked first (a few ms);
+# when they project more than twice the cap, that projection is the estimate, and no index has to read every posting.
+COUNT_SAMPLE_ROWS = 2000
+
+
+def count_matches(queryset: QuerySet[Question] | None, tsquery: str) -> tuple[int, bool]:
+    """(count, estimated) of the matches of `tsquery` in `queryset` (None: the whole archive), PostgreSQL.
+
+    Exact up to counts.COUNT_CAP; beyond it an estimate: the share of matches among the archive's newest
+    COUNT_SAMPLE_ROWS rows (qa_search_terms: narrow rows, a few ms) times the size of the scope (the whole
+    archive, or the planner's estimate of the filtered scope, whose single-column statistics are good). The
+    planner's own estimate of the matches, assuming words independent, was 86 rows for a query that 14,000 match.
+    When the projection is below half the cap, the matches are counted up to the cap (few matches: the GIN index).
+    """
+    from .counts import COUNT_CAP, capped_count, estimated_rows
+
+    if not tsquery:
+        return 0, False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), count(*) FILTER (WHERE s.terms @@ to_tsquery('simple', %s)), "
+            "(SELECT reltuples FROM pg_class WHERE relname = 'qa_search_terms') "
+            "FROM (SELECT terms FROM qa_search_terms ORDER BY published_at DESC, question_id DESC LIMIT %s) s",
+            [tsquery, COUNT_SAMPLE_ROWS],
+        )
+        sampled, hits, total = cursor.fetchone()
+    if queryset is None and sampled < COUNT_SAMPLE_ROWS:
+        return hits, False  # the sample was the whole archive
+    scope = max(total or 0, sampled) if queryset is None else estimated_rows(queryset)
+    projected = int(hits * scope / sampled) if sampled else 0
+    if projected > COUNT_CAP // 2:
+        # Counting even 500 matches in a filtered scope read their TOASTed vectors: 60 ms under load.
+        return projected, True
+    if queryset is not None:
+        count, estimated = capped_count(_matching(queryset, tsquery))
+        return (max(count, projected), True) if estimated else (count, False)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM qa_search_terms WHERE terms @@ to_tsquery('simple', %s) LIMIT %s) m",
+            [tsquery, COUNT_CAP + 1],
+        )
+        exact = cursor.fetchone()[0]
+    if exact <= COUNT_CAP:
+        return exact, False
+    return max(projected, exact), True
+
+
+def can_rank(query: str) -> bool:
+    """Whether relevance ranking applies: PostgreSQL and a query with at least one term."""
+    return connection.vendor == "postgresql" and bool(_search_terms(query))
+
+
+# --- Relevance: tiers over every match -----------------------------------------------------------------------------
+#
+# Ranking by ts_rank reads every match's positions (TOASTed, 3-5 µs each): 67,000 matches of a common word cost
+# 300 ms, so only the newest 100 used to be ranked. Instead, relevance is an order of tiers, each a set the
+# walk-or-GIN search above lists newest first, so every match has a place and a page costs a few of those
+# searches (docs/performance.md, "Relevance"):
+#   1. the typed text with its accents in the title (when the query has diacritics: exact above folded), then
+#   2. the folded text in the title: both among the newest TITLE_SCAN phrase matches, at most TITLE_TIER_MAX each;
+#   3. the terms as a phrase, adjacent and in order (Vietnamese words are several syllables);
+#   4. every term anywhere;
+#   5. the important terms (not in qa.common_terms: "xin", "hỏi", "tôi", "về", "việc" weigh little) with their runs
+#      of adjacent terms as phrases, then 6. the important terms anywhere (a sentence as citizens type it);
+#   7. for a sentence (three important terms or more): all its important terms but one, but two, ... down to half;
+#   8. for a query of three terms or more, any important term (nothing required).
+# A tier excludes the tiers above it, so each question appears once; within a tier, newest first.
+TITLE_SCAN = 60
+TITLE_TIER_MAX = 50
+SENTENCE_TERMS = 8
+SENTENCE_MIN_TERMS = 6
+# The syllables that make a query a sentence rather than a name ("cho tôi hỏi ... được không"): two of them in
+# SENTENCE_MIN_TERMS terms or more. A procedure's name ("cấp giấy chứng nhận quyền sử dụng đất") has none.
+SENTENCE_WORDS = frozenset(
+    [
+        "xin",
+        "hoi",
+        "toi",
+        "ve",
+        "viec",
+        "cho",
+        "duoc",
+        "co",
+        "khong",
+        "thi",
+        "nhu",
+        "the",
+        "nao",
+        "a",
+        "muon",
+        "lam",
+        "gi",
+        "dau",
+        "bao",
+        "lau",
+        "minh",
+        "em",
+        "vay",
+        "nhe",
+        "roi",
+    ]
+)  # fmt: skip
+
+
+def is_sentence(terms: list[str]) -> bool:
+    """Whether folded `terms` read as a sentence as citizens type it (see SENTENCE_WORDS)."""
+    return len(terms) >= SENTENCE_MIN_TERMS and sum(t in SENTENCE_WORDS for t in terms) >= 2
+
+
+# A phrase (positions) is checked on qa_question for batches of candidates found without positions on
+# qa_search_terms; a batch grows this many times, this many times at most, before the GIN index decides instead.
+PHRASE_BATCH = 100
+PHRASE_GROWTH = 4
+PHRASE_ROUNDS = 4
+
+
+@dataclass(frozen=True)
+class Tier:
+    """One relevance tier: its tsquery excluding the tiers above, and the tsquery alone (`base`)."""
+
+    tsquery: str
+    base: str
+    required: tuple = ()  # terms every row of the tier holds (for a cheaper GIN driver, _driver)
+
+
+def _phrase(terms: list[str], *, prefix_last: bool) -> str:
+    lexemes = [_ts_lexeme(t) for t in terms]
+    if prefix_last:
+        lexemes[-1] += ":*"
+    return " <-> ".join(lexemes) if len(lexemes) > 1 else lexemes[0]
+
+
+def _runs(terms: list[str], important: set[str]) -> list[list[str]]:
+    runs: list[list[str]] = [[]]
+    for term in terms:
+        if term in important:
+            runs[-1].append(term)
+        elif runs[-1]:
+            runs.append([])
+    return [run for run in runs if run]
+
+
+def tiers(query: str, *, phrases: bool = True) -> list[Tier]:
+    """The full-text tiers of `query` (3 to 8 above), most relevant first; [] without a term.
+
+    `phrases=False`: without the phrase tiers (when the phrase is too sparse among its terms' matches to list).
+    """
+    terms = _search_terms(query)
+    if not terms:
+        return []
+    queries: list[str] = []
+    required: dict[str, tuple] = {}
+    whole = tuple(terms[:-1])  # the last term is a prefix: its frequency is unknown
+    important = [t for t in terms if t not in COMMON_TERMS and len(t) > 1]
+    # A sentence (SENTENCE_MIN_TERMS terms or more, some of them common) is ranked on its important terms only:
+    # every one of its words is in almost no question, and proving it through the GIN index cost 0.3-1 s.
+    sentence = is_sentence(terms)
+    if len(terms) >= 2 and phrases and not sentence:
+        queries.append(_phrase(terms, prefix_last=True))
+        required[queries[-1]] = whole
+    if not sentence:
+        queries.append(_tsquery(terms))
+        required[queries[-1]] = whole
+    if important and important != terms:
+        runs = _runs(terms, set(important))
+        last_prefix = terms[-1] in important
+        run_phrases = [
+            _phrase(run, prefix_last=last_prefix and run is runs[-1] and run[-1] == terms[-1]) for run in runs
+        ]
+        firm = tuple(important[:-1]) if last_prefix else tuple(important)
+        if any(len(run) > 1 for run in runs) and phrases:
+            queries.append(" & ".join(f"({p})" for p in run_phrases))
+            required[queries[-1]] = firm
+        queries.append(_tsquery(important, prefix_last=last_prefix))
+        required[queries[-1]] = firm
+    if len(terms) >= 3 and len(important) >= 3:
+        # A sentence names things the answer may not: "at least all but one" of its important terms, then all but
+        # two, ... down to half of them, each an OR of ANDs (at most SENTENCE_TERMS terms, so C(8, 4) = 70 clauses).
+        kept = list(dict.fromkeys(important))[:SENTENCE_TERMS]
+        for wanted in range(len(kept) - 1, max(1, (len(kept) + 1) // 2) - 1, -1):
+            clauses = [_tsquery(list(combo), prefix_last=False) for combo in itertools.combinations(kept, wanted)]
+            queries.append(" | ".join(f"({c})" for c in clauses))
+    if len(terms) >= 3 and important:
+        queries.append(_tsquery(important, operator="|", prefix_last=False))
+    result: list[Tier] = []
+    seen: list[str] = []
+    for tsquery in dict.fromkeys(queries):
+        exclude = " | ".join(f"({q})" for q in seen)
+        result.append(Tier(f"({tsquery}) & !({exclude})" if exclude else tsquery, tsquery, required.get(tsquery, ())))
+        seen.append(tsquery)
+    return result
+
+
+def loosest(query: str) -> str:
+    """The tsquery that every ranked match matches (the union of the tiers): what a count of matches counts.
+
+    Phrase tiers are inside the tiers of the same terms anywhere, so they are left out: the union then needs no
+    positions and qa_search_terms (stripped vectors) can count it.
+    """
+    return " | ".join(f"({t.base})" for t in tiers(query, phrases=False))
+
+
+def title_matches(queryset: QuerySet[Question] | None, query: str) -> tuple[list[int], list[int]]:
+    """Tiers 1 and 2: ids whose title holds the typed text with its accents, and those holding it folded.
+
+    Looked for among the newest TITLE_SCAN matches of the phrase (one search and one read of their titles, a
+    bounded cost), newest first, at most TITLE_TIER_MAX each.
+    """
+    terms = _search_terms(query)
+    if not terms or is_sentence(terms):
+        return [], []  # a sentence is nobody's title
+    phrase = _phrase(terms, prefix_last=True)
+    ids = _newest_of(queryset, Tier(phrase, phrase, tuple(terms[:-1])), TITLE_SCAN, None)
+    titles = dict(Question.objects.filter(pk__in=ids).values_list("pk", "public_title"))
+    typed = " ".join(query.lower().split())
+    folded = f" {fold(query)} "
+    accented = typed != fold(typed)
+    exact: list[int] = []
+    loose: list[int] = []
+    for pk in ids:
+        title = titles.get(pk, "")
+        if accented and typed in " ".join(title.lower().split()):
+            exact.append(pk)
+        elif folded in f" {fold(title)} ":
+            loose.append(pk)
+    return exact[:TITLE_TIER_MAX], loose[:TITLE_TIER_MAX]
+
+
+def _checked_matches(
+    queryset: QuerySet[Question] | None,
+    tsquery: str,
+    loose: str,
+    limit: int,
+    *,
+    before: tuple | None = None,
+    driver: str | None = None,
+) -> list[int]:
+    """The newest `limit` matches of a phrase tsquery: candidates of `loose` (the same terms without positions,
+    a superset) found fast, newest first, then checked on qa_question's positions, a batch at a time.
+
+    The GIN index of qa_question cannot check positions: for "tách <-> thửa" it rechecked 10,000 TOASTed rows
+    (1.04 s at a million questions). Most candidates of a phrase's terms hold the phrase, so a few batches suffice;
+    when they do not (a rare phrase of common syllables: "giải <-> thể" among "giải ... thế nào"), the GIN index
+    answers, correct but slow (up to 1-2 s at a million questions under load: see docs/performance.md).
+    """
+    found: list[int] = []
+    batch, position = PHRASE_BATCH, before
+    base = queryset if queryset is not None else Question.objects.filter(status="published")
+    for _round in range(PHRASE_ROUNDS):
+        candidates = _newest_matches(queryset, loose, batch, before=position, driver=driver)
+        if not candidates:
+            return found
+        checked = dict(_matching(base.filter(pk__in=candidates), tsquery).values_list("pk", "published_at").order_by())
+        found += [pk for pk in candidates if pk in checked][: limit - len(found)]
+        if len(found) >= limit or len(candidates) < batch:
+            return found
+        last = candidates[-1]
+        last_at = checked.get(last) or base.filter(pk=last).values_list("published_at", flat=True).first()
+        position = (last_at, last)
+        batch *= PHRASE_GROWTH
+    return _newest_matches(queryset, tsquery, limit, before=before)
+
+
+# GIN driver: a tier whose words are all common ("cho tôi hỏi về việc đăng ký ...") cost 150-320 ms in the GIN
+# index, intersecting posting lists of hundreds of thousands of rows ("cho", "tôi", "hỏi" are in nearly every
+# question), to find that nothing holds all twelve. Its DRIVER_TERMS rarest required terms under DRIVER_MAX_SHARE
+# of rows (by the planner's statistics of qa_search_terms) find a superset cheaply; the whole condition is then
+# checked on those narrow rows. (Driven by terms in 8% of rows, the superset cost 0.8-1 s: only rare ones drive.)
+DRIVER_MAX_SHARE = 0.02
+DRIVER_TERMS = 3
+_frequencies: dict[str, float] | None = None
+
+
+def _term_shares() -> dict[str, float]:
+    """Share of rows holding each common lexeme (pg_stats' most common elements of qa_search_terms.terms)."""
+    global _frequencies
+    if _frequencies is None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+                "WHERE tablename = 'qa_search_terms' AND attname = 'terms'"
+            )
+            row = cursor.fetchone()
+        _frequencies = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+    return _frequencies
+
+
+def _driver(required: tuple) -> str | None:
+    """The AND of the tier's rare required terms (None when there is none: then the tier's own query)."""
+    if not required:
+        return None
+    shares = _term_shares()
+    floor = min(shares.values()) if shares else 0.0
+    rare = sorted(
+        (t for t in dict.fromkeys(required) if shares.get(t, floor) < DRIVER_MAX_SHARE),
+        key=lambda t: shares.get(t, floor),
+    )
+    if not rare or len(rare) == len(set(required)):
+        return None  # no common term to leave out of the index search
+    return _tsquery(rare[:DRIVER_TERMS], prefix_last=False)
+
+
+def _newest_of(queryset: QuerySet[Question] | None, tier: Tier, limit: int, before: tuple | None) -> list[int]:
+    driver = _driver(tier.required) if queryset is None else None
+    if "<->" in tier.tsquery:
+        return _checked_matches(
+            queryset, tier.tsquery, tier.base.replace("<->", "&"), limit, before=before, driver=driver
+        )
+    return _newest_matches(queryset, tier.tsquery, limit, before=before, driver=driver)
+
+
+def tier_matches(
+    queryset: QuerySet[Question] | None, tier: Tier, limit: int, *, before: tuple | None = None, listed=()
+) -> list[int]:
+    """Ids of the newest `limit` questions of one tier, leaving out `listed` (the title tiers' rows)."""
+    if not listed:
+        return _newest_of(queryset, tier, limit, before)
+    found = _newest_of(queryset, tier, limit + len(listed), before)
+    excluded = set(listed)
+    return [pk for pk in found if pk not in excluded][:limit]
+
+
+def similar(queryset: QuerySet[Question], query: str, *, limit: int = 5) -> list[Question]:
+    """The questions of `queryset` that share words with `query` (shown while a citizen types a title).
+
+    Ranked by how many of the query's terms they share, newest first on ties. On
+    PostgreSQL, in one query: the candidates are the newest questions holding one
+    of the query's rarest terms (syllables not in qa.common_terms, longest first),
+    found through the GIN index, then ranked. Matching any term of a title like
+    "thủ tục cấp giấy chứng nhận" would touch most of a large archive.
+    """
+    terms = list(dict.fromkeys(t for t in _search_terms(query) if len(t) > 1))
+    if not terms:
+        return []
+    if connection.vendor == "postgresql":
+        rarest = sorted(terms, key=lambda t: (t in COMMON_TERMS, -len(t)))[:SIMILAR_TERMS]
+        any_rare = _tsquery(rarest, operator="|", prefix_last=False)
+        newest = _matching(queryset, any_rare).order_by("-published_at", "-id").values("pk")[:SIMILAR_CANDIDATES]
+        score = _tsquery(terms, operator="|", prefix_last=False)
+        return list(_with_rank(queryset.filter(pk__in=newest), score).order_by("-rank", "-published_at", "-id")[:limit])
+    condition = Q()
+    for term in terms:
+        condition |= _word_prefix(term)
+    candidates = list(queryset.filter(condition).order_by("-published_at")[:200])
+    folded = {q.pk: set(fold(q.public_title).split()) for q in candidates}
+    candidates.sort(key=lambda q: -len(folded[q.pk] & set(terms)))
+    return candidates[:limit]

@@ -1,0 +1,81 @@
+"""The demo is today's Hải Phòng: the 2025 reorganisation applied by load_demo through the operations."""
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Agency
+from orgchanges.demo import CHANGES
+from orgchanges.models import AdministrativeUnit, Reorganisation, Status
+from qa.models import Question, QuestionEvent, QuestionStatus
+from tests.qa.test_demo import _staff_routes, load_demo  # noqa: F401 (the fixture is autouse here too)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
+
+
+def test_the_demo_shows_hai_phong_after_the_2025_reorganisation(client):
+    load_demo()
+    assert Reorganisation.objects.filter(status=Status.APPLIED).count() == len(CHANGES)
+    active = set(Agency.objects.filter(is_active=True).values_list("name", flat=True))
+    assert {
+        "Ủy ban nhân dân thành phố Hải Phòng",
+        "Sở Nông nghiệp và Môi trường",
+        "Sở Tài chính",
+        "Sở Xây dựng",
+        "Sở Nội vụ",
+        "Sở Y tế",
+        "Sở Giáo dục và Đào tạo",
+        "Sở Khoa học và Công nghệ",
+        "Ủy ban nhân dân phường Lê Chân",
+        "Ủy ban nhân dân đặc khu Cát Hải",
+    } <= active
+    gone = {"Sở Tài nguyên và Môi trường", "Sở Giao thông vận tải", "Sở Kế hoạch và Đầu tư", "Quận Lê Chân"}
+    assert not gone & active
+    assert not Agency.objects.filter(is_active=True, kind=Agency.Kind.DISTRICT).exists()
+    assert AdministrativeUnit.objects.filter(unit_type="dac_khu").count() == 2
+
+    # Answers given before the reorganisation stay with the old department, dated before it, named as then.
+    stnmt = Agency.objects.get(code="HP-STNMT")
+    old = Question.objects.filter(agency=stnmt, status=QuestionStatus.PUBLISHED)
+    assert old.exists()
+    assert all(q.published_at.date().isoformat() < "2025-03-01" for q in old)
+    assert all(q.reference.startswith(("HP-STNMT-2024-", "HP-STNMT-2025-")) for q in old)
+    page = client.get(old.first().get_absolute_url()).content.decode()
+    assert "Sở Tài nguyên và Môi trường (nay là Sở Nông nghiệp và Môi trường)" in page
+
+    # Open questions moved in their state, with the public event, and keep their old reference.
+    moved = Question.objects.filter(events__action="reorganised").distinct()
+    assert moved.count() >= 5
+    assert not moved.filter(agency__is_active=False).exists()
+    assert moved.filter(reference__startswith="HP-STNMT-", agency__code="HP-SNNMT").exists()
+    event = QuestionEvent.objects.filter(action="reorganised", question__agency__code="HP-SNNMT").first()
+    assert event.is_public and event.note.startswith("Chuyển sang Sở Nông nghiệp và Môi trường")
+
+    # The demo staff work for today's department, and their addresses carry its code.
+    from accounts.demo import ACCOUNTS
+    from accounts.models import Membership
+
+    staff = [a.email for a in ACCOUNTS if a.agency]
+    assert staff and all(".snnmt@" in email for email in staff)
+    assert set(Membership.objects.filter(user__email__in=staff).values_list("agency__code", flat=True)) == {"HP-SNNMT"}
+
+    # The old address of the department leads to today's one.
+    response = client.get(reverse("qa:agency", args=["so-tai-nguyen-va-moi-truong"]))
+    assert response.status_code == 301
+    assert response["Location"] == reverse("qa:agency", args=["so-nong-nghiep-va-moi-truong"])
+
+
+def test_loading_the_demo_twice_changes_nothing():
+    load_demo()
+    before = (
+        list(Question.objects.order_by("pk").values_list("reference", "agency_id", "status", "version")),
+        QuestionEvent.objects.count(),
+        list(Agency.objects.order_by("pk").values_list("code", "is_active", "parent_id")),
+    )
+    output = load_demo()
+    after = (
+        list(Question.objects.order_by("pk").values_list("reference", "agency_id", "status", "version")),
+        QuestionEvent.objects.count(),
+        list(Agency.objects.order_by("pk").values_list("code", "is_active", "parent_id")),
+    )
+    assert after == before
+    assert "orgchanges: 0 reorganisation operations applied" in output
