@@ -141,13 +141,18 @@ def run_size(
     # While typing a title: the first few words of an existing one.
     typed = [" ".join(t.split()[: rng.randint(3, 7)]) for t in titles]
     searches = [SEARCHES[i % len(SEARCHES)] for i in range(per_kind)]
-    last_page = max(1, min(result.rows // 20, 50))
+    # Page numbers reach the first keyset.MAX_NUMBERED_ROWS rows (deeper pages go by cursor: archive_shapes times
+    # those): the first page, the middle one and the last numbered one.
+    from qa.search.keyset import MAX_NUMBERED_ROWS
+
+    last_page = max(1, min(result.rows, MAX_NUMBERED_ROWS) // 20)
+    depths = sorted({1, (last_page + 1) // 2 or 1, last_page})
     kinds = {
         "search_web": [f"/questions/?q={quote(s)}" for s in searches],
         "search_api": [f"/api/v1/questions/?search={quote(s)}" for s in searches],
         "similar_api": [f"/api/v1/questions/similar/?q={quote(t)}" for t in typed],
-        "list_web": [f"/questions/?page={1 + (i % 3) * (last_page // 3)}" for i in range(per_kind)],
-        "list_api": [f"/api/v1/questions/?page={1 + (i % 3) * (last_page // 3)}" for i in range(per_kind)],
+        "list_web": [f"/questions/?page={depths[i % len(depths)]}" for i in range(per_kind)],
+        "list_api": [f"/api/v1/questions/?page={depths[i % len(depths)]}" for i in range(per_kind)],
         "detail_web": [f"/questions/{r}/" for r in references],
         "detail_api": [f"/api/v1/questions/{r}/" for r in references],
     }
