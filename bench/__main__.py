@@ -9,7 +9,6 @@ The quick run uses tiny sizes: it checks that everything still runs, not speed.
 
 import argparse
 import dataclasses
-import datetime
 import sys
 import time
 import traceback
@@ -187,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     from . import summary
 
     markdown, _rows, plot = summary.render(results)
-    stem = datetime.datetime.now().strftime("%Y-%m-%d-%H%M") + ("-quick" if args.quick else "")
+    stem = stack.now().strftime("%Y-%m-%d-%H%M") + ("-quick" if args.quick else "")
     from . import report
 
     markdown = markdown.replace("{stem}", stem)
@@ -216,7 +215,7 @@ def _plain(value):
 
 
 def _say(message: str) -> None:
-    print(f"[bench {datetime.datetime.now():%H:%M:%S}] {message}", flush=True)
+    print(f"[bench {stack.now():%H:%M:%S}] {message}", flush=True)
 
 
 def _fanout(plan: dict) -> list:

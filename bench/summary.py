@@ -4,9 +4,7 @@ Every figure is the median over runs (rounds); every comparison is a ratio of
 figures measured in the same run.
 """
 
-import datetime
-
-from . import report
+from . import report, stack
 from .report import fmt
 from .stack import median, percentile
 
@@ -261,8 +259,7 @@ def render(results: dict) -> tuple[str, list[dict], str]:
     machine = report.machine()
     quick = results.get("quick")
     head = [
-        f"# Benchmark results {datetime.datetime.now():%Y-%m-%d %H:%M}"
-        + (" (quick: tiny sizes, not speed)" if quick else ""),
+        f"# Benchmark results {stack.now():%Y-%m-%d %H:%M}" + (" (quick: tiny sizes, not speed)" if quick else ""),
         "",
         f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB, Linux {machine['kernel']}; "
         f"host {machine['host']}; git {machine['git']}.",
