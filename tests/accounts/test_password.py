@@ -80,6 +80,7 @@ def test_unknown_address_gets_same_page_and_no_email(client, db, django_capture_
     assert mail.outbox == []
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_reset_requests_are_rate_limited(client, citizen, settings, django_capture_on_commit_callbacks):
     settings.ACCOUNTS_EMAIL_RATE_PER_ADDRESS = "2/h"
     for _ in range(2):

@@ -146,6 +146,7 @@ def test_register_existing_notices_are_rate_limited_quietly(client, settings, dj
     assert len(mail.outbox) == 2
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_register_rate_limited_per_ip(client, settings, django_capture_on_commit_callbacks):
     settings.ACCOUNTS_REGISTER_RATE_PER_IP = "2/h"
     for n in range(2):

@@ -636,6 +636,7 @@ def test_multipart_refuses_more_than_five_files(client):
     assert response.json() == {"attachments": ["You can attach at most 5 files."]}
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_too_many_questions_from_one_address_is_429_with_retry_after(client, settings):
     settings.QA_SUBMIT_RATE_PER_IP = "2/h"
     agency, topic = AgencyFactory(), TopicFactory()

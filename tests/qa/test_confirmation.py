@@ -101,6 +101,7 @@ def test_a_stranger_with_the_reference_gets_nothing(client):
     assert AskerContact.objects.get(question=question).email == "nguyen.van.a@exmaple.vn"
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_resend_is_rate_limited(client, settings):
     settings.QA_CONFIRM_RESEND_RATE_PER_ADDRESS = "2/h"
     question = _ask(client)

@@ -294,6 +294,7 @@ def test_web_phone_only_journey(client, agency, topic, sms, django_capture_on_co
     assert Question.objects.get().status == QuestionStatus.SUBMITTED
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_web_resend_is_rate_limited(client, agency, topic, settings, django_capture_on_commit_callbacks):
     settings.QA_PHONE_CODE_RATE_PER_NUMBER = "2/h"
     with django_capture_on_commit_callbacks(execute=True):
@@ -413,6 +414,7 @@ def test_lookup_page_same_answer_for_unknown_reference_and_wrong_details(client,
     assert empty.status_code == 200 and "Enter the reference code" in empty.content.decode()
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_lookup_is_rate_limited_per_reference_and_per_ip(client, agency, topic, settings):
     settings.QA_LOOKUP_RATE_PER_REFERENCE = "2/h"
     settings.QA_LOOKUP_RATE_PER_IP = "3/h"

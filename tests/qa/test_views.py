@@ -330,6 +330,7 @@ def test_honeypot_is_hidden_from_people(client):
     assert re.search(r'name="website"[^>]*tabindex="-1"', page) or re.search(r'tabindex="-1"[^>]*name="website"', page)
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_rate_limit_per_email_is_429_with_minutes(client, agency, topic, settings):
     settings.QA_SUBMIT_RATE_PER_EMAIL = "1/h"
     assert client.post(reverse("qa:ask"), ask_data(agency, topic)).status_code == 302
@@ -584,6 +585,7 @@ def test_lost_link_invalid_email(client):
     assert 'id="id_email_error"' in html(response)
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_lost_link_rate_limited(client, settings):
     settings.QA_LOST_LINK_RATE = "1/h"
     client.post(reverse("qa:lost_link"), {"email": "x@example.vn"})

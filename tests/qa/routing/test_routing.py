@@ -175,6 +175,7 @@ def test_api_very_long_text_is_cut_before_scoring(client, trained):
     assert len(question_text("x" * 50000, "y" * 50000)) == 2 * TITLE_MAX + BODY_MAX + 2
 
 
+@pytest.mark.usefixtures("rate_window")
 def test_api_is_rate_limited(client, trained, settings):
     settings.QA_SUGGEST_RATE_PER_IP = "2/m"
     assert client.get(URL, {"title": "sổ đỏ bị mất"}).status_code == 200
