@@ -232,6 +232,7 @@ class QuestionCollectionApi(_CachedForAnonymous, generics.ListAPIView):
             email=data["email"],
             phone=data["phone"],
             address=data["address"],
+            place=data["place"],
             organisation_name=data["organisation_name"],
             tax_code=data["tax_code"],
             consent_to_publish=data["consent_to_publish"],
