@@ -43,7 +43,7 @@ def _in_force(day: datetime.date | None = None) -> QuerySet[Any]:
 
 def units_valid_on(day: datetime.date | None = None) -> list[Any]:
     """The units in force on `day` (today by default), by province then name in Vietnamese order (one query)."""
-    units = _in_force(day).only("pk", "code", "name", "province")
+    units = _in_force(day).only("pk", "code", "name", "unit_type", "province")
     return sorted(units, key=lambda unit: (vi_sort_key(unit.province), vi_sort_key(unit.name), unit.code))
 
 

@@ -53,6 +53,13 @@ class TopicSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "slug", "description"]
 
 
+class PlaceSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Send it as `place` when asking.")
+    name = serializers.CharField()
+    unit_type = serializers.CharField(help_text="phuong, xa or dac_khu.")
+    province = serializers.CharField()
+
+
 class PublicAnswerSerializer(serializers.ModelSerializer):
     body = serializers.SerializerMethodField(help_text="Sanitised HTML.")
 

@@ -610,7 +610,8 @@ class Figures:
 
 def figures(filters: Filters, *, sort: str = "on_time_rate", descending: bool = True) -> Figures:
     """The page's summary, ranking, topics and months from one grouped read per level of rows (2–4 queries),
-    the live figures (1), "overdue now" per agency (1, the total is its sum) and the names (2)."""
+    the live figures (1), "overdue now" per agency (1, the total is its sum), the names (2) and the figures by
+    place (1, and the units' names when there are some: one per link of their merger chains)."""
     read = _read(filters, {"channel", "agency", "month", "topic"})
     overdue = _overdue_now(filters, "agency")
     return Figures(

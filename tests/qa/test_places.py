@@ -229,3 +229,15 @@ def test_the_place_is_not_on_the_public_page_nor_the_public_api(units):
     for data in (detail, listing):
         assert "place" not in data
         assert "An Biên" not in str(data) and "P-AB" not in str(data)
+
+
+def test_api_lists_the_units_in_force_for_askers(units, django_assert_max_num_queries):
+    with django_assert_max_num_queries(1):
+        data = APIClient().get("/api/v1/places/").json()
+    assert [unit["code"] for unit in data] == ["X-HD", "P-AB", "P-LC"]
+    assert data[1] == {
+        "code": "P-AB",
+        "name": "Phường An Biên",
+        "unit_type": "phuong",
+        "province": "Thành phố Hải Phòng",
+    }
