@@ -38,7 +38,7 @@ def _valid_on(day: datetime.date) -> Q:
 
 
 def _in_force(day: datetime.date | None = None) -> QuerySet[Any]:
-    return unit_model().objects.filter(_valid_on(day or timezone.localdate()))
+    return unit_model()._default_manager.filter(_valid_on(day or timezone.localdate()))
 
 
 def units_valid_on(day: datetime.date | None = None) -> list[Any]:
@@ -56,7 +56,7 @@ def unit_valid_today(code: str) -> Any | None:
 
 def unit_by_code(code: str) -> Any | None:
     """The unit with this code, in force or not (one query)."""
-    return unit_model().objects.filter(code=code).first() if code else None
+    return unit_model()._default_manager.filter(code=code).first() if code else None
 
 
 def place_choices(units: list[Any]) -> list:
@@ -72,7 +72,7 @@ def unit_and_predecessors(unit_id: int) -> tuple[int, ...]:
     """The unit's id with every unit merged into it, directly or through a chain (one query per link)."""
     found = {unit_id}
     frontier = {unit_id}
-    manager = unit_model().objects
+    manager = unit_model()._default_manager
     for _step in range(MAX_CHAIN):
         if not frontier:
             break
@@ -95,7 +95,7 @@ def units_with_successors(ids: set[int]) -> dict[int, UnitInfo]:
     """These units and every unit their successor links lead to (one query per link)."""
     known: dict[int, UnitInfo] = {}
     wanted = set(ids)
-    manager = unit_model().objects
+    manager = unit_model()._default_manager
     for _step in range(MAX_CHAIN):
         wanted -= set(known)
         if not wanted:

@@ -571,7 +571,7 @@ def by_place(filters: Filters) -> list[dict]:
             unit_id = places.successor_today(unit_id, known)
         for counter in counters:
             sums[unit_id][counter] += row[counter]
-    lines = []
+    lines: list[dict[str, Any]] = []
     for unit_id, row in sums.items():
         unit = known.get(unit_id)
         if unit is None:  # deleted meanwhile: nothing to name

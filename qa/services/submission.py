@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
@@ -164,13 +165,13 @@ def validate_question_input(
     return cleaned
 
 
-def validate_place(code: str):
+def validate_place(code: str) -> Model:
     """The commune-level unit in force today with this code; ValidationError naming what is wrong otherwise
     (an unknown code, or a unit that was merged or ended: the asker chooses the unit as it is today)."""
     unit = places.unit_valid_today(code)
     if unit is not None:
         return unit
-    ended = places.unit_model().objects.filter(code=code).select_related("successor").first()
+    ended: Any = places.unit_model()._default_manager.filter(code=code).select_related("successor").first()
     if ended is None:
         raise ValidationError(
             _("There is no commune, ward or special zone with the code “%(code)s”.") % {"code": code[:20]},
