@@ -8,6 +8,7 @@ order ngang, huyền, hỏi, ngã, sắc, nặng ("Ba" < "Bà" < "Bả" < "Bã" 
 Plain Python, so SQLite and PostgreSQL agree and no database collation needs installing.
 """
 
+import functools
 import unicodedata
 from collections.abc import Callable, Iterable
 from typing import TypeVar
@@ -56,10 +57,13 @@ def _letters_and_tones(text: str) -> tuple[list[tuple[int, int]], list[int]]:
     return letters, tones
 
 
+@functools.lru_cache(maxsize=8192)
 def vi_sort_key(text: str) -> tuple:
-    """Sorts strings in Vietnamese alphabetical order (then by tones, then case: a stable total order)."""
+    """Sorts strings in Vietnamese alphabetical order (then by tones, then case: a stable total order).
+
+    Cached: the same few hundred agency and topic names are sorted on every page that lists them."""
     letters, tones = _letters_and_tones(text or "")
-    return (letters, tones, text or "")
+    return (tuple(letters), tuple(tones), text or "")
 
 
 def sorted_vi(items: Iterable[T], name: Callable[[T], str] = lambda item: item.name) -> list[T]:

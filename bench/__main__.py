@@ -9,7 +9,6 @@ The quick run uses tiny sizes: it checks that everything still runs, not speed.
 
 import argparse
 import dataclasses
-import datetime
 import sys
 import time
 import traceback
@@ -63,6 +62,9 @@ FULL = {
     # Routing suggestion (issue 15): generated answered questions (90 % trained on, 10 % held out), API requests.
     "routing_questions": 1_000_000,
     "routing_requests": 300,
+    # Duplicates lookup (issue 15): the first of the same generated questions written as open questions, requests.
+    "duplicates_questions": 100_000,
+    "duplicates_requests": 300,
 }
 QUICK = {
     **FULL,
@@ -104,6 +106,8 @@ QUICK = {
     "click_voters_every": 3,
     "routing_questions": 3000,
     "routing_requests": 40,
+    "duplicates_questions": 300,
+    "duplicates_requests": 20,
 }
 PARTS = ("fanout", "click", "storm", "archive", "relevance", "staff", "submit", "stats", "routing")
 
@@ -119,6 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fanout-sizes", help="comma-separated watcher counts instead of the plan's")
     parser.add_argument("--stats-questions", type=int, help="questions with events for the statistics part")
     parser.add_argument("--routing-questions", type=int, help="generated answered questions for the routing part")
+    parser.add_argument(
+        "--duplicates-questions", type=int, help="generated open questions for the routing part's duplicates lookup"
+    )
     parser.add_argument("--designs", default="floor,hub,group", help="fan-out designs to run")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn processes for the platform's fan-out")
     parser.add_argument("--click-workers", type=int, help="uvicorn processes for the live part timed from the click")
@@ -134,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
         plan["stats_questions"] = args.stats_questions
     if args.routing_questions:
         plan["routing_questions"] = args.routing_questions
+    if args.duplicates_questions:
+        plan["duplicates_questions"] = args.duplicates_questions
     plan["designs"] = [d for d in args.designs.split(",") if d]
     plan["workers"] = args.workers
     if args.click_workers:
@@ -187,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     from . import summary
 
     markdown, _rows, plot = summary.render(results)
-    stem = datetime.datetime.now().strftime("%Y-%m-%d-%H%M") + ("-quick" if args.quick else "")
+    stem = stack.now().strftime("%Y-%m-%d-%H%M") + ("-quick" if args.quick else "")
     from . import report
 
     markdown = markdown.replace("{stem}", stem)
@@ -216,7 +225,7 @@ def _plain(value):
 
 
 def _say(message: str) -> None:
-    print(f"[bench {datetime.datetime.now():%H:%M:%S}] {message}", flush=True)
+    print(f"[bench {stack.now():%H:%M:%S}] {message}", flush=True)
 
 
 def _fanout(plan: dict) -> list:
@@ -398,6 +407,10 @@ def _routing(plan: dict) -> dict:
         f"trained in {result['train_s']} s, peak RSS {result['rss_peak_after_mib']} MiB; "
         f"suggestion p95 {result['suggest_p95_ms']} ms"
     )
+    _say(f"duplicates: {plan['duplicates_questions']:,} open questions, {plan['duplicates_requests']} requests")
+    found = routing.duplicates(plan["duplicates_questions"], requests=plan["duplicates_requests"])
+    _say(f"  written in {found['write_s']} s; duplicates p50 {found['p50_ms']} ms, p95 {found['p95_ms']} ms")
+    result["duplicates"] = found
     return result
 
 

@@ -9,6 +9,11 @@ of the time; a share of questions answered by another agency than the rule's (th
 neighbouring department: what staff decide case by case); and the topic chosen by the asker is wrong now and
 then. Training, measuring and the p95 go through qa.routing exactly as in production; the p95 is measured on
 the API view in this process (Django's test client), with the model trained here stored in the database.
+
+Duplicates (`duplicates`): the first of the same generated questions are written as open questions of their
+agencies (routing_duplicates_questions: 100,000 in the full plan, far more than the open questions of a
+province's agencies together), then the staff duplicates lookup is timed through its API, one request per
+sampled question, the same way.
 """
 
 import random
@@ -91,14 +96,21 @@ def ensure_reference() -> Reference:
 
 def history(count: int, reference: Reference, *, seed: int = 15):
     """`count` answered questions as qa.routing Examples (generated, never written to the database)."""
-    from accounts.models import Agency
     from qa.routing.features import question_text
     from qa.routing.history import Example
+
+    for pk, (title, body, agency_id, topic_id) in enumerate(generated(count, reference, seed=seed), start=1):
+        yield Example(pk, question_text(title, body), agency_id, topic_id)
+
+
+def generated(count: int, reference: Reference, *, seed: int = 15):
+    """`count` generated questions as (title, body, agency id, topic id): the agency that finally answered."""
+    from accounts.models import Agency
 
     rng = random.Random(seed)
     pools = Corpus(rng, list(Agency.objects.filter(code__in=reference.agencies)))
     slugs = list(TOPIC_AGENCY)
-    for pk in range(1, count + 1):
+    for _pk in range(1, count + 1):
         slug = slugs[int(rng.random() * len(slugs))]
         titles, bodies = pools.topics[slug]["titles"], pools.topics[slug]["bodies"]
         title = titles[int(rng.random() * len(titles))].text
@@ -113,7 +125,7 @@ def history(count: int, reference: Reference, *, seed: int = 15):
         if roll < OTHER_SHARE:
             code = "HP-UBND" if roll < OTHER_SHARE / 3 else NEIGHBOUR.get(code, "HP-UBND")
         topic = slug if rng.random() >= TOPIC_NOISE else slugs[int(rng.random() * len(slugs))]
-        yield Example(pk, question_text(title, body), reference.agencies[code], reference.topics[topic])
+        yield title, body, reference.agencies[code], reference.topics[topic]
 
 
 def _peak_rss_mib() -> float:
@@ -169,4 +181,109 @@ def run(count: int, *, requests: int = 300) -> dict:
         "suggest_p95_ms": round(timings[int(len(timings) * 0.95) - 1], 2),
         "requests": len(timings),
         "version": model.pk,
+    }
+
+
+DUPLICATE_PREFIX = "BENCH-DUP-"
+
+
+def write_open_questions(count: int, reference: Reference, *, seed: int = 15, chunk: int = 5000) -> tuple[int, float]:
+    """The first `count` generated questions written as open (accepted) questions, as the duplicates lookup reads
+    them (staff_search_text, the trigram index on it); kept with --keep-db. Returns (rows, seconds spent)."""
+    import datetime
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from qa.models import Question, QuestionStatus
+    from qa.text import fold
+
+    started = time.monotonic()
+    present = Question.objects.filter(reference__startswith=DUPLICATE_PREFIX).count()
+    if present >= count:
+        return present, 0.0
+    now = timezone.now()
+    rows: list[Question] = []
+    for number, (title, body, agency_id, topic_id) in enumerate(generated(count, reference, seed=seed), start=1):
+        if number <= present:
+            continue
+        code = f"{DUPLICATE_PREFIX}{number:07d}"
+        created = now - datetime.timedelta(minutes=count - number)  # the newest last, as in a real queue
+        rows.append(
+            Question(
+                reference=code,
+                agency_id=agency_id,
+                topic_id=topic_id,
+                status=QuestionStatus.ACCEPTED,
+                title=title[:200],
+                body=body,
+                public_title=title[:200],
+                asker_type="individual",
+                channel="web",
+                received_at=created,
+                accepted_at=created,
+                created_at=created,
+                # save() computes it; bulk_create does not call save().
+                staff_search_text=fold(f"{code} {title[:200]} {body}"),
+            )
+        )
+        if len(rows) >= chunk:
+            Question.objects.bulk_create(rows)
+            rows.clear()
+    if rows:
+        Question.objects.bulk_create(rows)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE qa_question")
+    return Question.objects.filter(reference__startswith=DUPLICATE_PREFIX).count(), time.monotonic() - started
+
+
+def _official(reference: Reference):
+    """A moderator of every generated agency (a city-wide official): every sampled question may be looked at."""
+    from accounts.models import Membership, User
+
+    user, _created = User.objects.get_or_create(
+        email="bench-duplicates@example.vn", defaults={"full_name": "Cán bộ thử tải", "email_verified": True}
+    )
+    for agency_id in reference.agencies.values():
+        Membership.objects.get_or_create(user=user, agency_id=agency_id, role=Membership.Role.MODERATOR)
+    return user
+
+
+def duplicates(count: int, *, requests: int = 300) -> dict:
+    """Time the staff duplicates lookup (qa.staff.duplicates.likely_duplicates, what the question's staff page
+    and GET /api/v1/staff/questions/<reference>/duplicates/ show) over `count` generated open questions.
+
+    Through the staff API with a token, in this process (Django's test client), like the suggestion's timing;
+    each request asks about another of the written questions (spread over the whole set). The published half
+    of the lookup searches whatever archive the database holds (the archive part's, in a full run).
+    """
+    from django.conf import settings
+    from django.test import Client
+    from rest_framework.authtoken.models import Token
+
+    reference = ensure_reference()
+    rows, write_s = write_open_questions(count, reference)
+    token, _created = Token.objects.get_or_create(user=_official(reference))
+    client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0], secure=True, HTTP_AUTHORIZATION=f"Token {token.key}")
+    step = max(1, rows // max(1, requests))
+    codes = [f"{DUPLICATE_PREFIX}{n:07d}" for n in range(1, rows + 1, step)][:requests]
+    warm = 10
+    timings, found = [], []
+    for i, code in enumerate([*codes[:warm], *codes]):
+        started = time.perf_counter()
+        response = client.get(f"/api/v1/staff/questions/{code}/duplicates/")
+        elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200, (response.status_code, response.content[:300])
+        if i >= warm:  # the first requests warm the connection and the caches
+            timings.append(elapsed)
+            found.append(len(response.json()))
+    timings.sort()
+    return {
+        "questions": rows,
+        "write_s": round(write_s, 1),
+        "requests": len(timings),
+        "p50_ms": round(statistics.median(timings), 2),
+        "p95_ms": round(timings[max(0, int(len(timings) * 0.95) - 1)], 2),
+        "with_candidates": sum(1 for n in found if n),
+        "mean_listed": round(sum(found) / len(found), 1) if found else 0.0,
     }

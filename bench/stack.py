@@ -11,6 +11,7 @@ set; and a run holds a lock on its database for its whole duration (bench/db.py)
 
 import atexit
 import contextlib
+import datetime
 import json
 import os
 import queue
@@ -23,6 +24,7 @@ import sys
 import threading
 import time
 import urllib.request
+import zoneinfo
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +35,15 @@ PG_URL = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 REDIS_BASE = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
 # Another DB number lets two runs share the Redis server without flushing each other's keys.
 REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "9"))
+# Every time the harness prints or writes is Vietnam time, before and after django.setup() alike (which sets TZ).
+VIETNAM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def now() -> datetime.datetime:
+    """The time in Asia/Ho_Chi_Minh (the results' names and log lines)."""
+    return datetime.datetime.now(VIETNAM)
+
+
 REDIS_URL = f"{REDIS_BASE}/{REDIS_DB}"
 # This run's namespace in Redis: a run never reads, flushes or receives another run's keys or messages.
 RUN_ID = os.environ.get("BENCH_RUN_ID") or f"{os.getpid():x}{secrets.token_hex(3)}"

@@ -4,9 +4,7 @@ Every figure is the median over runs (rounds); every comparison is a ratio of
 figures measured in the same run.
 """
 
-import datetime
-
-from . import report
+from . import report, stack
 from .report import fmt
 from .stack import median, percentile
 
@@ -261,8 +259,7 @@ def render(results: dict) -> tuple[str, list[dict], str]:
     machine = report.machine()
     quick = results.get("quick")
     head = [
-        f"# Benchmark results {datetime.datetime.now():%Y-%m-%d %H:%M}"
-        + (" (quick: tiny sizes, not speed)" if quick else ""),
+        f"# Benchmark results {stack.now():%Y-%m-%d %H:%M}" + (" (quick: tiny sizes, not speed)" if quick else ""),
         "",
         f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB, Linux {machine['kernel']}; "
         f"host {machine['host']}; git {machine['git']}.",
@@ -569,6 +566,14 @@ def _routing_rows(routing: dict, row) -> None:
         f"{routing['suggest_p95_ms']} ms",
         routing["suggest_p95_ms"] <= 50,
     )
+    found = routing.get("duplicates")
+    if found:
+        row(
+            f"Duplicates lookup (staff API), {found['questions']:,} open questions, p95",
+            "≤ 300 ms",
+            f"p50 {found['p50_ms']} ms, p95 {found['p95_ms']} ms ({found['requests']} requests)",
+            found["p95_ms"] <= 300,
+        )
 
 
 def _routing_details(routing: dict) -> str:
@@ -585,4 +590,17 @@ def _routing_details(routing: dict) -> str:
         f"(/api/v1/questions/suggest-routing/, in-process test client, {routing['requests']} requests): "
         f"p50 {routing['suggest_p50_ms']} ms, p95 {routing['suggest_p95_ms']} ms. How representative the generated "
         "history is: docs/intake.md.\n"
+    ) + _duplicates_details(routing.get("duplicates"))
+
+
+def _duplicates_details(found: dict | None) -> str:
+    if not found:
+        return ""
+    return (
+        "\nDuplicates lookup (qa.staff.duplicates, the staff page's panel): the first "
+        f"{found['questions']:,} of the same generated questions written as open questions (in "
+        f"{found['write_s']} s when written by this run), then GET /api/v1/staff/questions/<reference>/duplicates/ "
+        f"for {found['requests']} of them (in-process test client, a city-wide official's token): "
+        f"p50 {found['p50_ms']} ms, p95 {found['p95_ms']} ms; {found['with_candidates']} answers listed at least one "
+        f"likely duplicate, {found['mean_listed']} on average.\n"
     )

@@ -14,13 +14,13 @@ questions in ten get the asker's commune or ward. Idempotent: an operation alrea
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts import demo as accounts_demo
-from accounts.models import Agency
+from accounts.models import Agency, AgencySuccession
 from notifications import demo as notifications_demo
-from qa.models import Answer, AnswerRevision, Question, QuestionEvent
+from qa.models import Answer, AnswerRevision, Question, QuestionEvent, QuestionStatus
 from qa.services.lookup import lookup_pin_for, lookup_pin_hash
 
 from . import services
@@ -185,20 +185,100 @@ def _backdate_history(agency_ids: list[int], before: datetime.date) -> int:
         return 0
     shift = datetime.timedelta(days=(latest.date() - before).days + 7)
     ids = list(questions.values_list("pk", flat=True))
+    _shift(ids, shift)
+    return len(ids)
+
+
+def _shift(ids: list[int], back: datetime.timedelta) -> None:
+    """Move these questions and everything stamped on them `back` in time (forward when negative); their codes
+    carry the year they arrived, and the PIN printed on the receipt goes with the code."""
     Question.objects.filter(pk__in=ids).update(
-        **{name: F(name) - shift for name in _DATETIMES + _DATES}, updated_at=F("updated_at") - shift
+        **{name: F(name) - back for name in _DATETIMES + _DATES}, updated_at=F("updated_at") - back
     )
-    QuestionEvent.objects.filter(question_id__in=ids).update(created_at=F("created_at") - shift)
+    QuestionEvent.objects.filter(question_id__in=ids).update(created_at=F("created_at") - back)
     Answer.objects.filter(question_id__in=ids).update(
-        sent_at=F("sent_at") - shift, created_at=F("created_at") - shift, updated_at=F("updated_at") - shift
+        sent_at=F("sent_at") - back, created_at=F("created_at") - back, updated_at=F("updated_at") - back
     )
-    AnswerRevision.objects.filter(answer__question_id__in=ids).update(created_at=F("created_at") - shift)
-    # The demo's codes carry the year the question arrived; the PIN printed on the receipt goes with the code.
+    AnswerRevision.objects.filter(answer__question_id__in=ids).update(created_at=F("created_at") - back)
     for question in Question.objects.filter(pk__in=ids):
         code, _year, number = question.reference.rsplit("-", 2)
-        question.reference = f"{code}-{timezone.localtime(question.received_at).year}-{number}"
-        question.lookup_pin_hash = lookup_pin_hash(question.reference, lookup_pin_for(question.tracking_token))
-        question.save(update_fields=["reference", "lookup_pin_hash"])
+        _set_reference(question, f"{code}-{timezone.localtime(question.received_at).year}-{number}")
+
+
+def _set_reference(question: Question, reference: str) -> None:
+    if reference == question.reference:
+        return
+    question.reference = reference
+    question.lookup_pin_hash = lookup_pin_hash(reference, lookup_pin_for(question.tracking_token))
+    question.save(update_fields=["reference", "lookup_pin_hash"])
+
+
+def _moment(day: datetime.date, hour: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def _straddle(agency_ids: list[int], change: datetime.date) -> list[tuple[int, str]]:
+    """Place one published question of each of these agencies across the change: received by the old agency a
+    few days before it, still open on the day it took effect (then moved, as the operation moves open
+    questions), answered and published afterwards by the successor. Returns (id, status on the day)."""
+    placed: list[tuple[int, str]] = []
+    for agency_id in agency_ids:
+        candidates = Question.objects.filter(agency_id=agency_id, status=QuestionStatus.PUBLISHED).order_by(
+            "-received_at"
+        )
+        for question in candidates[:10]:
+            span = question.answered_at - question.received_at if question.answered_at else None
+            if span is None or span < datetime.timedelta(days=4):
+                continue
+            # The move at 07:30 on the day, halfway between the receipt and the answer.
+            back = question.received_at + span / 2 - (_moment(change, 7) + datetime.timedelta(minutes=30))
+            _shift([question.pk], back)
+            moment = _moment(change, 7) + datetime.timedelta(minutes=30)
+            before = QuestionEvent.objects.filter(question=question, created_at__lt=moment).order_by("-created_at")
+            status = before.values_list("to_status", flat=True).first() or QuestionStatus.SUBMITTED
+            placed.append((question.pk, status))
+            break
+    return placed
+
+
+def _record_moves(operation: Reorganisation, placed: list[tuple[int, str]], change: datetime.date) -> None:
+    """The straddling questions were open on the day: moved to the successor with the operation's public event
+    (as services._move_questions writes it), dated the morning the change took effect."""
+    successors = dict(AgencySuccession.objects.values_list("predecessor_id", "successor_id"))
+    for pk, status in placed:
+        question = Question.objects.select_related("agency").get(pk=pk)
+        target = Agency.objects.get(pk=successors[question.agency_id])
+        event = QuestionEvent.objects.create(
+            question=question,
+            action=services.EVENT_ACTION,
+            from_status=status,
+            to_status=status,
+            note=services.move_note(target.name, question.language),
+            data={
+                "operation": operation.pk,
+                "from_agency_id": question.agency_id,
+                "from_agency": question.agency.name,
+                "to_agency_id": target.pk,
+                "to_agency": target.name,
+            },
+            is_public=True,
+        )
+        QuestionEvent.objects.filter(pk=event.pk).update(created_at=_moment(change, 7) + datetime.timedelta(minutes=30))
+        Question.objects.filter(pk=pk).update(agency=target)
+
+
+def _rehome_recent(operation: Reorganisation, change: datetime.date) -> int:
+    """The demo's current queue is dated these last weeks: a question that arrived after the change never went to
+    the old agency. Those the operation moved become the successor's own: no move event, the successor's code."""
+    start = _moment(change, 0)
+    events = QuestionEvent.objects.filter(action=services.EVENT_ACTION, data__operation=operation.pk).filter(
+        Q(question__received_at__gte=start) | Q(question__received_at__isnull=True, question__created_at__gte=start)
+    )
+    ids = list(events.values_list("question_id", flat=True))
+    events.delete()
+    for question in Question.objects.filter(pk__in=ids).select_related("agency"):
+        _code, year, number = question.reference.rsplit("-", 2)
+        _set_reference(question, f"{question.agency.code}-{year}-{number}")
     return len(ids)
 
 
@@ -250,22 +330,26 @@ def load(stdout) -> None:
             continue
         sources = list(Agency.objects.filter(code__in=change.sources).values_list("pk", flat=True))
         _backdate_history(sources, change.effective_date)
+        placed = _straddle(sources, change.effective_date) if change.kind == "merge" else []
         operation = Reorganisation.objects.filter(title=change.title).exclude(status=Status.CANCELLED).first()
         operation = operation or _operation(change, actor)
         services.reorganisation_preview(actor=actor, operation=operation)
         services.reorganisation_apply(actor=actor, operation=operation)
+        _rehome_recent(operation, change.effective_date)
+        _record_moves(operation, placed, change.effective_date)
         applied += 1
     units = units_import(data=UNITS_CSV.encode())
     units["created"] += units_import(data=FORMER_UNITS_CSV.encode())["created"]
-    placed = _demo_places()
+    with_place = _demo_places()
     # The askers were told in 2025: like the rest of the demo history, those messages are not sent now.
     notifications_demo.load(stdout)
     if applied:
         aggregation.rebuild_all()
-    moved = Question.objects.filter(events__action="reorganised").distinct().count()
+    moved = Question.objects.filter(events__action=services.EVENT_ACTION).distinct().count()
     active = Agency.objects.filter(is_active=True).count()
     stdout.write(
-        f"orgchanges: {applied} reorganisation operations applied ({len(CHANGES)} in the demo), {moved} open "
-        f"questions moved, {active} agencies active today, {units['created']} administrative units added, "
-        f"{placed} questions given the asker's commune or ward; open /admin/orgchanges/reorganisation/."
+        f"orgchanges: {applied} reorganisation operations applied ({len(CHANGES)} in the demo), {moved} "
+        f"questions open on the day moved, {active} agencies active today, {units['created']} administrative "
+        f"units added, {with_place} questions given the asker's commune or ward; "
+        "open /admin/orgchanges/reorganisation/."
     )

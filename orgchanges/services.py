@@ -242,7 +242,8 @@ def _new_agency(operation: Reorganisation, sources: list[Agency]) -> Agency:
     )
 
 
-def _note(agency_name: str, language: str) -> str:
+def move_note(agency_name: str, language: str) -> str:
+    """The public timeline line of a question moved by an operation, in the asker's language."""
     with translation.override(language):
         return gettext("Moved to %(agency)s due to the reorganisation of the state administration") % {
             "agency": agency_name
@@ -285,8 +286,8 @@ def _move_questions(operation: Reorganisation, plan: planning.Plan, resolve: Res
                 f"FROM ({select}) AS q",
                 [
                     EVENT_ACTION,
-                    _note(names[target_id], "en"),
-                    _note(names[target_id], "vi"),
+                    move_note(names[target_id], "en"),
+                    move_note(names[target_id], "vi"),
                     json.dumps(data, ensure_ascii=False),
                     True,
                     now,

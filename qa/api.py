@@ -67,7 +67,7 @@ TAG = "questions"
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such published question.")
 RATE_LIMITED = OpenApiResponse(ErrorSerializer, description="Too many questions from this address or e-mail.")
 REFERENCE = OpenApiParameter(
-    "reference", OpenApiTypes.STR, OpenApiParameter.PATH, description="The reference code, e.g. HP-STNMT-2026-000123."
+    "reference", OpenApiTypes.STR, OpenApiParameter.PATH, description="The reference code, e.g. HP-SNNMT-2026-000123."
 )
 RETRY_AFTER = OpenApiParameter(
     "Retry-After",

@@ -240,6 +240,18 @@ class Question(models.Model):
     def is_published(self) -> bool:
         return self.status == QuestionStatus.PUBLISHED
 
+    @property
+    def askers(self) -> int:
+        """How many people asked this question: its group's size (QuestionGroup.size), 1 outside a group.
+
+        Read with the group selected (qa.selectors.published_questions and the archive's list do: no query per
+        row); otherwise reading it costs one query.
+        """
+        if self.group_id is None:
+            return 1
+        group = self.group
+        return group.size if group is not None and group.size > 0 else 1
+
 
 class QuestionGroup(models.Model):
     """Questions of one agency that ask the same thing, handled once through the primary question.

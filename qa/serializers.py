@@ -80,6 +80,12 @@ class PublicQuestionSerializer(serializers.ModelSerializer):
     agency = AgencyRefSerializer(read_only=True)
     topic = TopicRefSerializer(read_only=True)
     url = serializers.SerializerMethodField(help_text="The question's public web page.")
+    askers = serializers.IntegerField(
+        read_only=True,
+        min_value=1,
+        help_text="How many people asked this question: 1, or the size of the group of the same question that "
+        "was answered once for all of them (the archive's “N people asked this question”).",
+    )
 
     class Meta:
         model = Question
@@ -94,6 +100,7 @@ class PublicQuestionSerializer(serializers.ModelSerializer):
             "view_count",
             "helpful_yes",
             "helpful_no",
+            "askers",
             "url",
         ]
         read_only_fields = fields

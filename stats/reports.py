@@ -37,6 +37,8 @@ COMPARED = (
     ("accepted", "counters"),
     ("answered", "counters"),
     ("answered_on_time", "counters"),
+    # Closed by sending a published answer that already answered the question (issue 15), not counted in `answered`.
+    ("answered_by_reference", "counters"),
     ("on_time_rate", None),
     ("published", "counters"),
     ("transferred_out", "counters"),

@@ -16,8 +16,16 @@ by one agency). A question in an agency where the actor holds no role is refused
 are refused with a 409 that tells to transfer first. An answer that names one of the askers cannot go to the
 whole group: `group_answer_members` refuses it (409 `personal_data`) before anything is sent.
 
-Every service here follows qa.services.moderation's contract: one transaction, rows locked (several questions
-in primary-key order, so two merges never deadlock), moves through qa.workflow, messages after commit.
+Every service here follows qa.services.moderation's contract: one transaction, rows locked, moves through
+qa.workflow, messages after commit. The order of the locks keeps two officials from waiting for each other
+(PostgreSQL would then abort one of them):
+- a merge locks the primary and the questions it merges in primary-key order, so two merges never deadlock;
+- everything that touches a group's existing members locks the group's primary first, then the members in
+  primary-key order, then the group's row: sending the answer (answer_send locks the primary), a member leaving
+  (group_leave locks the primary before the member), the primary withdrawn (group_release).
+A member that left or was withdrawn while the answer was being sent is skipped, not answered
+(group_members_to_answer re-reads the members under their locks). tests/qa/test_groups_concurrency.py runs them
+against each other on PostgreSQL.
 """
 
 import datetime
@@ -306,6 +314,11 @@ def group_leave(
 ) -> Question:
     """grouped → accepted: a member leaves its group before the answer is sent and is handled on its own again."""
     with transaction.atomic():
+        # The primary first, as the answer's sending does (it locks the primary, then its members): locking the
+        # member first let a leave and a send each hold what the other waited for.
+        primary_id = Question.objects.filter(pk=question.pk).values_list("group__primary_id", flat=True).first()
+        if primary_id is not None and primary_id != question.pk:
+            lock_question(primary_id)
         locked = lock_question(question)
         roles = staff_roles_or_deny(actor, locked)
         workflow.authorize(locked, "leave_group", roles=roles, expected_version=expected_version)
@@ -361,11 +374,19 @@ def _check_answer_names_nobody(answer: Answer, members: list[Question], primary:
 
 
 def group_members_to_answer(primary: Question) -> list[Question]:
-    """The members waiting for the primary's answer (locked), before it is sent; empty for a lone question."""
+    """The members waiting for the primary's answer (locked), before it is sent; empty for a lone question.
+
+    Called with the primary locked: no member can join meanwhile (a merge locks the primary). One that left or
+    was withdrawn while this waited for its row is read again under the lock and skipped.
+    """
     if primary.group_id is None or QuestionGroup.objects.filter(pk=primary.group_id, primary=primary).count() == 0:
         return []
     ids = Question.objects.filter(group_id=primary.group_id, status=QuestionStatus.GROUPED).values_list("pk", flat=True)
-    return list(_lock_many(ids).values())
+    return [
+        member
+        for member in _lock_many(ids).values()
+        if member.group_id == primary.group_id and member.status == QuestionStatus.GROUPED
+    ]
 
 
 def group_answer_members(*, actor: User, primary: Question, answer: Answer, members: list[Question]) -> None:

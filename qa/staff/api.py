@@ -59,7 +59,7 @@ from .serializers import (
 
 TAG = "staff"
 REFERENCE = OpenApiParameter(
-    "reference", OpenApiTypes.STR, OpenApiParameter.PATH, description="The reference code, e.g. HP-STNMT-2026-000123."
+    "reference", OpenApiTypes.STR, OpenApiParameter.PATH, description="The reference code, e.g. HP-SNNMT-2026-000123."
 )
 UNAUTHENTICATED = OpenApiResponse(ErrorSerializer, description="Not logged in (session) and no valid token.")
 FORBIDDEN = OpenApiResponse(ErrorSerializer, description="No role in this question's agency, or the role may not.")

@@ -72,6 +72,8 @@ def test_table_has_every_target_with_a_figure(quick_run):
         "Statistics: full rebuild",
         "Statistics: rebuild of one day",
         "Six-monthly report PDF",
+        "Routing: suggestion API p95 at the server",
+        "Duplicates lookup (staff API)",
     ):
         line = next((row for row in markdown.splitlines() if target in row), None)
         assert line is not None, f"no row for {target!r}"

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Agency
 from orgchanges.demo import CHANGES
@@ -42,13 +43,35 @@ def test_the_demo_shows_hai_phong_after_the_2025_reorganisation(client):
     page = client.get(old.first().get_absolute_url()).content.decode()
     assert "Sở Tài nguyên và Môi trường (nay là Sở Nông nghiệp và Môi trường)" in page
 
-    # Open questions moved in their state, with the public event, and keep their old reference.
+    # Questions open on the day a change took effect moved to the successor with the public event dated that
+    # day, and keep the code they were given before it; the successor answered them afterwards.
     moved = Question.objects.filter(events__action="reorganised").distinct()
-    assert moved.count() >= 5
+    assert moved.exists()
     assert not moved.filter(agency__is_active=False).exists()
-    assert moved.filter(reference__startswith="HP-STNMT-", agency__code="HP-SNNMT").exists()
-    event = QuestionEvent.objects.filter(action="reorganised", question__agency__code="HP-SNNMT").first()
+    example = moved.get(reference__startswith="HP-STNMT-", agency__code="HP-SNNMT")
+    event = example.events.get(action="reorganised")
     assert event.is_public and event.note.startswith("Chuyển sang Sở Nông nghiệp và Môi trường")
+    assert timezone.localdate(event.created_at).isoformat() == "2025-03-01"
+    assert example.received_at < event.created_at < example.answered_at
+    # The asker's tracking page shows the move; the public answer names the department that gave it.
+    tracking = client.get(example.tracking_path()).content.decode()
+    assert "Chuyển sang Sở Nông nghiệp và Môi trường" in tracking
+    page = client.get(example.get_absolute_url()).content.decode()
+    assert "Sở Nông nghiệp và Môi trường" in page and "(nay là" not in page
+    for question in moved.select_related("agency"):
+        day = timezone.localdate(question.events.get(action="reorganised").created_at)
+        assert timezone.localdate(question.received_at) < day
+
+    # No agency received a question after it ended: today's queue is today's agencies', under their codes.
+    for agency in Agency.objects.filter(is_active=False).exclude(successions=None):
+        ended = min(agency.successions.values_list("effective_date", flat=True), default=None)
+        if ended:
+            assert not Question.objects.filter(
+                reference__startswith=f"{agency.code}-", received_at__date__gte=ended
+            ).exists(), agency.code
+    current = Question.objects.filter(status__in=["submitted", "accepted", "in_review"])
+    assert current.exists() and not current.filter(agency__is_active=False).exists()
+    assert current.filter(reference__startswith="HP-SNNMT-2026-").exists()
 
     # The demo staff work for today's department, and their addresses carry its code.
     from accounts.demo import ACCOUNTS

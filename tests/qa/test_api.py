@@ -111,8 +111,10 @@ def test_list_shows_only_published_questions_and_only_public_fields(client):
         "view_count",
         "helpful_yes",
         "helpful_no",
+        "askers",
         "url",
     }
+    assert item["askers"] == 1  # in no group
     assert item["reference"] == published.reference
     assert item["title"] == "Câu hỏi đã biên tập"
     assert item["body"] == "Nội dung đã biên tập"

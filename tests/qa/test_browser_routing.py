@@ -93,3 +93,32 @@ def test_without_javascript_the_suggest_button_shows_the_list_and_keeps_the_text
     from qa.models import Question
 
     assert not Question.objects.filter(title=data["title"]).exists()
+
+
+def test_without_javascript_enter_sends_and_the_suggest_button_suggests(browser, live_server, history):
+    """Enter in a field presses the form's first submit button: the hidden default one, which sends; the
+    visible "Suggest an agency" button still asks for a suggestion and keeps what was typed."""
+    agencies, topics = history
+    page = new_page(browser, live_server.url, java_script_enabled=False, **PHONE_360)
+    title = "Xin hỏi thủ tục cấp lại sổ đỏ bị mất"
+    try:
+        page.goto(f"{live_server.url}/ask/")
+        page.fill("#id_title", title)
+        page.fill("#id_body", "Gia đình tôi làm mất sổ đỏ, xin hỏi cần giấy tờ gì để cấp lại?")
+        page.click("input[name=suggest]")
+        page.wait_for_load_state()
+        assert "Sở Nông nghiệp và Môi trường" in page.inner_text("#routing-result")
+        assert page.input_value("#id_title") == title
+        page.select_option("#id_agency", str(agencies["land"].pk))
+        page.select_option("#id_topic", str(topics["land"].pk))
+        page.check("#id_asker_type_0")
+        page.fill("#id_name", "Lê Văn Hỏi")
+        page.fill("#id_email", "le.van.hoi@example.vn")
+        page.press("#id_email", "Enter")
+        page.wait_for_url("**/ask/sent/**")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    finally:
+        page.context.close()
+    from qa.models import Question
+
+    assert Question.objects.filter(title=title, agency=agencies["land"]).exists()

@@ -312,6 +312,72 @@ def test_the_archive_shows_how_many_people_asked_and_no_personal_data(group_worl
         assert refused.value.code == "group_member"
 
 
+def _published_group(group_world) -> Question:
+    _merge(group_world)
+    _send(group_world)
+    primary = group_world["primary"]
+    services.question_publish(
+        actor=group_world["mod"],
+        question=primary,
+        public_title="Thủ tục cấp lại sổ đỏ bị mất",
+        public_body="Xin hỏi thủ tục?",
+    )
+    return primary
+
+
+def test_the_archive_list_and_the_public_api_say_how_many_people_asked(group_world, settings):
+    settings.QA_ARCHIVE_CACHE_SECONDS = 0
+    primary = _published_group(group_world)
+    alone = PublishedQuestionFactory(public_title="Điều kiện tách thửa đất ở")
+    client = APIClient()
+    page = client.get("/questions/").content.decode()
+    cards = {card.split('class="reference">')[1].split("<")[0]: card for card in page.split("<article")[1:]}
+    assert "3 người cùng hỏi câu hỏi này" in cards[primary.reference]
+    assert "người cùng hỏi" not in cards[alone.reference]  # one asker: nothing said
+    listed = {item["reference"]: item["askers"] for item in client.get("/api/v1/questions/").json()["results"]}
+    assert listed == {primary.reference: 3, alone.reference: 1}
+    detail = client.get(f"/api/v1/questions/{primary.reference}/").json()
+    assert detail["askers"] == 3
+    assert client.get(f"/api/v1/questions/{alone.reference}/").json()["askers"] == 1
+    for name, email, phone in ASKERS:
+        assert name not in page and email not in page and phone not in page
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()["components"]["schemas"]
+    for serializer in ("PublicQuestion", "PublicQuestionDetail"):
+        field = schema[serializer]["properties"]["askers"]
+        assert field["type"] == "integer" and field["readOnly"] and "How many people asked" in field["description"]
+
+
+def test_how_many_people_asked_costs_no_query_per_question(group_world, settings, django_assert_num_queries):
+    """The group's size comes with the page's rows (a left join), on the web list and in the API."""
+    settings.QA_ARCHIVE_CACHE_SECONDS = 0
+    PublishedQuestionFactory(public_title="Một câu hỏi không ở nhóm nào")
+    client = APIClient()
+
+    def queries(path: str) -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        return len(captured.captured_queries)
+
+    before = {path: queries(path) for path in ("/questions/", "/api/v1/questions/")}
+    _published_group(group_world)
+    for i in range(4):  # more groups and lone questions on the page
+        world = {
+            "mod": group_world["mod"],
+            "primary": question_in(S.ACCEPTED, group_world["agency"], title=f"Hỏi về hộ chiếu {i}"),
+            "members": [question_in(S.ACCEPTED, group_world["agency"], title=f"Hỏi về hộ chiếu {i} lần nữa")],
+        }
+        _published_group(world)
+        PublishedQuestionFactory(public_title=f"Câu hỏi lẻ số {i}")
+    for path, count in before.items():
+        assert queries(path) == count, path
+    with django_assert_num_queries(before["/api/v1/questions/"]):
+        items = client.get("/api/v1/questions/").json()["results"]
+    assert sorted(item["askers"] for item in items) == [1] * 5 + [2] * 4 + [3]
+
+
 # --- Web panel and API -------------------------------------------------------------------------------------------
 
 

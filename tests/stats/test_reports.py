@@ -158,3 +158,38 @@ def test_the_overdue_list_is_capped_with_the_rest_counted_and_linked_as_csv(clie
         )
     )
     assert client.get(reverse("stats:report_overdue"), {"agency": "khong-co"}).status_code == 400
+
+
+def test_the_report_shows_the_questions_answered_with_a_published_answer(world, tmp_path):
+    """Like the statistics page, CSV and API: questions closed by sending an archive answer, per half-year."""
+    from qa import services
+    from qa.models import QuestionStatus
+    from tests.factories import PublishedQuestionFactory
+    from tests.qa.staff_fixtures import moderator, question_in
+
+    agency = world.agencies[0]
+    with time_machine.travel(datetime.datetime(2027, 5, 12, 10, 0, tzinfo=VN), tick=False):
+        official = moderator(agency)
+        published = PublishedQuestionFactory()
+        for _ in range(3):
+            services.question_answer_by_reference(
+                actor=official, question=question_in(QuestionStatus.SUBMITTED, agency), answer_reference=published
+            )
+    aggregation.rebuild_all()
+    filters = selectors.Filters(from_code("2027-H1"), agency, None, (agency.pk,))
+    current = selectors.summary(filters)
+    previous = selectors.summary(filters, period=from_code("2026-H2"), with_overdue=False)
+    assert current.counters["answered_by_reference"] >= 3
+    out = tmp_path / "bao-cao.pdf"
+    call_command("statistics_report", agency=agency.slug, period="2027-H1", output=str(out))
+    flat = " ".join(pdf_text(out).split())
+    row = (
+        "Trả lời bằng câu trả lời đã công khai "
+        f"{previous.counters['answered_by_reference']} {current.counters['answered_by_reference']}"
+    )
+    assert row in flat, row
+    # The HTML report shows the same row.
+    from django.test import Client
+
+    html = Client().get(reverse("stats:report"), {"period": "2027-H1", "agency": agency.slug}).content.decode()
+    assert "Trả lời bằng câu trả lời đã công khai" in html

@@ -299,4 +299,8 @@ def test_statistics_page_and_api_query_bounds(client, world, params, bound):
         cache.clear()
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(path, params).status_code == 200
-        assert len(ctx.captured_queries) <= bound, (path, [q["sql"][:120] for q in ctx.captured_queries])
+        # The grouped reads run in one transaction with a SET (no parallel workers): +1 statement; inside the
+        # test's own transaction that transaction is a savepoint, which a request does not have.
+        statements = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
+        setting = 1 if connection.vendor == "postgresql" else 0
+        assert len(statements) <= bound + setting, (path, [sql[:120] for sql in statements])

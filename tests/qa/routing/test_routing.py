@@ -259,3 +259,57 @@ def test_a_failing_model_suggests_nothing_and_loses_nothing(client, trained, mon
     typed = {"title": "xin hỏi thủ tục cấp lại sổ đỏ bị mất", "body": "Gia đình tôi làm mất sổ đỏ", "name": "Lê Văn"}
     page = client.post("/ask/", {**typed, "suggest": "1"}).content.decode()
     assert 'value="xin hỏi thủ tục cấp lại sổ đỏ bị mất"' in page and "Gia đình tôi làm mất sổ đỏ" in page
+
+
+def _submit_controls(page: str, form_start: str) -> list[dict[str, str | None]]:
+    """The submit buttons of the form opening with `form_start`, in document order, as attribute dicts."""
+    from html.parser import HTMLParser
+
+    form = page[page.index(form_start) :]
+    form = form[: form.index("</form>")]
+    found: list[dict[str, str | None]] = []
+
+    class Submits(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            attributes = dict(attrs)
+            if (tag == "input" and attributes.get("type") == "submit") or (
+                tag == "button" and attributes.get("type", "submit") == "submit"
+            ):
+                found.append({"tag": tag, **attributes})
+
+    Submits().feed(form)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("path", "form_start", "send"),
+    [
+        ("/ask/", '<form method="post" enctype="multipart/form-data" class="form" id="ask-form"', "Gửi câu hỏi"),
+        (
+            "/staff/register/",
+            '<form method="post" enctype="multipart/form-data" class="form register-form"',
+            "Nhập câu hỏi",
+        ),
+    ],
+)
+def test_enter_in_a_field_sends_the_form_not_the_suggestion(client, settings, trained, path, form_start, send):
+    """Enter in a text field presses the form's first submit button (HTML implicit submission): without JavaScript
+    that must send the question, not ask for a suggestion; "Suggest an agency" still comes before the visible send
+    button and still works (the tests above)."""
+    _model, agencies, _topics = trained
+    if path.startswith("/staff/"):
+        client.force_login(moderator(agencies["land"]))
+    page = client.get(path).content.decode()
+    submits = _submit_controls(page, form_start)
+    first, *rest = submits
+    # The default: no name (so the view sends), off-screen, out of the tab order, hidden from assistive technology,
+    # and not display:none (no `hidden`, no inline style), which browsers skip for implicit submission.
+    assert "name" not in first and first["class"] == "default-submit"
+    assert (first["tabindex"], first["aria-hidden"]) == ("-1", "true")
+    assert "hidden" not in first and "style" not in first and "disabled" not in first
+    assert first["value"] == send  # what the visible send button says
+    # Then the suggestion, then the visible send button (a <button>: the browser tests click it).
+    assert [(s["tag"], s.get("name")) for s in rest] == [("input", "suggest"), ("button", None)]
+    css = (settings.BASE_DIR / "static" / "css" / "site.css").read_text()
+    rule = css.split(".default-submit {", 1)[1].split("}", 1)[0]
+    assert "left: -10000px" in rule and "display" not in rule and "visibility" not in rule
