@@ -6,7 +6,8 @@ them (they are the history the archive keeps, shown with the old names); their o
 successor with their state and deadline. Then the operations are applied in the order they took effect:
 Thủy Nguyên became a city (1 January 2025), the departments merged (1 March 2025), and the district level
 ended (1 July 2025), each district's work passing to the ward of the same name. Finally the statistics are
-rebuilt and a handful of the city's commune-level units are imported. Idempotent: an operation already applied
+rebuilt, a handful of the city's commune-level units are imported (with a few wards merged into them), and six
+questions in ten get the asker's commune or ward. Idempotent: an operation already applied
 (found by its title) is skipped.
 """
 
@@ -24,7 +25,7 @@ from qa.services.lookup import lookup_pin_for, lookup_pin_hash
 
 from . import services
 from .imports import units_import
-from .models import Reorganisation, Status
+from .models import AdministrativeUnit, Reorganisation, Status
 from .planning import MOVABLE_STATUSES
 
 DEPARTMENTS_MERGED = datetime.date(2025, 3, 1)
@@ -140,6 +141,31 @@ HP-DEMO-10,Xã Việt Khê,xã,Thành phố Hải Phòng,01/07/2025,
 HP-DEMO-11,Đặc khu Cát Hải,đặc khu,Thành phố Hải Phòng,01/07/2025,
 HP-DEMO-12,Đặc khu Bạch Long Vĩ,đặc khu,Thành phố Hải Phòng,01/07/2025,
 """
+# A few of the wards that ended on 30 June 2025, each merged into one of the units above (the demo's choice of
+# names and codes: a site administrator imports the official list). Questions asked before then name them.
+FORMER_UNITS_CSV = """code,name,type,province,valid_from,valid_to,merged_into
+HP-DEMO-31,Phường Minh Khai,phường,Thành phố Hải Phòng,,30/06/2025,HP-DEMO-01
+HP-DEMO-32,Phường Hoàng Văn Thụ,phường,Thành phố Hải Phòng,,30/06/2025,HP-DEMO-01
+HP-DEMO-33,Phường Cát Dài,phường,Thành phố Hải Phòng,,30/06/2025,HP-DEMO-03
+HP-DEMO-34,Phường Máy Chai,phường,Thành phố Hải Phòng,,30/06/2025,HP-DEMO-05
+HP-DEMO-35,Phường Bắc Sơn,phường,Thành phố Hải Phòng,,30/06/2025,HP-DEMO-07
+"""
+# Six questions in ten say where the asker lives; most come from the central wards (the unit codes, repeated by
+# weight: a few units gather enough questions to be shown in the statistics, the others show "< 5").
+PLACE_SHARE = 6
+PLACES_BEFORE = ["HP-DEMO-31", "HP-DEMO-31", "HP-DEMO-32", "HP-DEMO-33", "HP-DEMO-33", "HP-DEMO-34", "HP-DEMO-35"]
+PLACES_SINCE = [
+    *["HP-DEMO-01"] * 4,
+    *["HP-DEMO-03"] * 4,
+    *["HP-DEMO-05"] * 3,
+    *["HP-DEMO-07"] * 2,
+    "HP-DEMO-02",
+    "HP-DEMO-04",
+    "HP-DEMO-06",
+    "HP-DEMO-09",
+    "HP-DEMO-10",
+    "HP-DEMO-11",
+]
 
 _DATETIMES = ["received_at", "accepted_at", "paused_at", "answered_at", "published_at", "rated_at", "created_at"]
 _DATES = ["transfer_due_date", "due_date"]
@@ -275,6 +301,25 @@ def _operation(change: DemoChange, actor) -> Reorganisation:
     )
 
 
+def _demo_places() -> int:
+    """Give six questions in ten the asker's commune or ward, by the units in force when each was asked; the
+    same questions every time (by id), and only once (questions that have a place are left alone)."""
+    if Question.objects.filter(place__isnull=False).exists():
+        return 0
+    units = {unit.code: unit for unit in AdministrativeUnit.objects.filter(code__startswith="HP-DEMO-")}
+    chosen: dict[str, list[int]] = {}
+    for pk, created in Question.objects.order_by("pk").values_list("pk", "created_at"):
+        if (pk * 7) % 10 >= PLACE_SHARE:
+            continue
+        pool = PLACES_SINCE if timezone.localdate(created) >= COMMUNES_FROM else PLACES_BEFORE
+        chosen.setdefault(pool[(pk * 13) % len(pool)], []).append(pk)
+    placed = 0
+    for code, ids in chosen.items():
+        if code in units:
+            placed += Question.objects.filter(pk__in=ids).update(place=units[code])
+    return placed
+
+
 def load(stdout) -> None:
     from stats import aggregation
 
@@ -294,6 +339,8 @@ def load(stdout) -> None:
         _record_moves(operation, placed, change.effective_date)
         applied += 1
     units = units_import(data=UNITS_CSV.encode())
+    units["created"] += units_import(data=FORMER_UNITS_CSV.encode())["created"]
+    with_place = _demo_places()
     # The askers were told in 2025: like the rest of the demo history, those messages are not sent now.
     notifications_demo.load(stdout)
     if applied:
@@ -303,5 +350,6 @@ def load(stdout) -> None:
     stdout.write(
         f"orgchanges: {applied} reorganisation operations applied ({len(CHANGES)} in the demo), {moved} "
         f"questions open on the day moved, {active} agencies active today, {units['created']} administrative "
-        "units added; open /admin/orgchanges/reorganisation/."
+        f"units added, {with_place} questions given the asker's commune or ward; "
+        "open /admin/orgchanges/reorganisation/."
     )

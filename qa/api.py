@@ -35,7 +35,7 @@ from core.client_ip import client_ip
 from core.parsers import LimitedJSONParser
 
 from . import cache as archive_cache
-from . import selectors, services
+from . import places, selectors, services
 from .filters import SEARCH_MAX_LENGTH, ArchiveFilterSet
 from .models import Channel, Question, QuestionStatus
 from .routing import suggest
@@ -47,6 +47,7 @@ from .serializers import (
     ArchiveFilterErrorSerializer,
     PhoneCodeSerializer,
     PhoneConfirmedSerializer,
+    PlaceSerializer,
     PublicQuestionDetailSerializer,
     PublicQuestionSerializer,
     QuestionSubmitErrorSerializer,
@@ -232,6 +233,7 @@ class QuestionCollectionApi(_CachedForAnonymous, generics.ListAPIView):
             email=data["email"],
             phone=data["phone"],
             address=data["address"],
+            place=data["place"],
             organisation_name=data["organisation_name"],
             tax_code=data["tax_code"],
             consent_to_publish=data["consent_to_publish"],
@@ -431,3 +433,17 @@ class TopicListApi(generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.active_topics()
+
+
+@extend_schema(
+    tags=["directory"],
+    summary="Communes, wards and special zones in force today (for `place` when asking)",
+    description="By province then name. A unit that merged into another is no longer listed nor accepted.",
+)
+class PlaceListApi(generics.ListAPIView):
+    serializer_class = PlaceSerializer
+    pagination_class = None
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return places.units_valid_on()

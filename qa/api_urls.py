@@ -15,4 +15,5 @@ urlpatterns = [
     path("track/<str:reference>/erasure/", api.TrackErasureApi.as_view(), name="api-track-erasure"),
     path("agencies/", api.AgencyListApi.as_view(), name="api-agencies"),
     path("topics/", api.TopicListApi.as_view(), name="api-topics"),
+    path("places/", api.PlaceListApi.as_view(), name="api-places"),
 ]

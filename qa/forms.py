@@ -14,6 +14,7 @@ from core.forms import add_service_errors
 from core.i18n import lazy_format
 
 from .models import AskerType, Topic
+from .places import place_choices
 from .services.submission import BODY_MAX, TITLE_MAX
 
 ACCEPTED_UPLOADS = ".pdf,.jpg,.jpeg,.png,.docx,application/pdf,image/jpeg,image/png"
@@ -135,6 +136,13 @@ class AskForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
+    # A plain text field with a <select> (units grouped by province): an unknown code reaches the service.
+    place = forms.CharField(
+        label=_("Commune or ward where you live (optional)"),
+        required=False,
+        help_text=_("Only the agency sees it; the statistics count questions by place without naming anyone."),
+        widget=forms.Select,
+    )
     attachments = MultipleFileField(
         label=_("Attachments (optional)"),
         required=False,
@@ -156,12 +164,16 @@ class AskForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
-    def __init__(self, *args, agencies: list[Agency], topics: list[Topic], **kwargs):
+    def __init__(self, *args, agencies: list[Agency], topics: list[Topic], places: list | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self._agencies = {str(a.pk): a for a in agencies}
         self._topics = {str(t.pk): t for t in topics}
         self.fields["agency"].widget.choices = [("", _("Choose an agency…")), *agency_choices(agencies)]
         self.fields["topic"].widget.choices = [("", _("Choose a topic…"))] + [(str(t.pk), t.name) for t in topics]
+        if places:
+            self.fields["place"].widget.choices = [("", _("Not stated")), *place_choices(places)]
+        else:  # no unit imported yet: nothing to choose
+            del self.fields["place"]
 
     @property
     def is_spam(self) -> bool:
@@ -184,6 +196,7 @@ class AskForm(forms.Form):
             "tax_code": data.get("tax_code", ""),
             "consent_to_publish": bool(data.get("consent_to_publish")),
             "attachments": files,
+            "place": data.get("place", ""),
         }
 
     def add_service_errors(self, error_dict: dict[str, list]) -> None:

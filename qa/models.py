@@ -105,6 +105,17 @@ class Question(models.Model):
     consent_to_publish = models.BooleanField(_("consent to publication"), default=False)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.WEB)
     language = models.CharField(_("asker's language"), max_length=8, default="vi")
+    # The commune-level unit (xã, phường, đặc khu) the asker lives in, if they said: for filtering and statistics
+    # by place. Shown to staff only, like the address (qa.places reads units; a merged unit keeps its questions).
+    place = models.ForeignKey(
+        "orgchanges.AdministrativeUnit",
+        verbose_name=_("commune or ward"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=True,
+    )
     # Workflow fields (not states): who works on it, and the clocks.
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,

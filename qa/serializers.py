@@ -53,6 +53,13 @@ class TopicSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "slug", "description"]
 
 
+class PlaceSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Send it as `place` when asking.")
+    name = serializers.CharField()
+    unit_type = serializers.CharField(help_text="phuong, xa or dac_khu.")
+    province = serializers.CharField()
+
+
 class PublicAnswerSerializer(serializers.ModelSerializer):
     body = serializers.SerializerMethodField(help_text="Sanitised HTML.")
 
@@ -318,6 +325,11 @@ class QuestionSubmitSerializer(serializers.Serializer):
         "/api/v1/questions/{reference}/confirm-phone/, and status changes come by SMS.",
     )
     address = ServiceCheckedText(required=False, help_text="Optional postal address (private).")
+    place = ServiceCheckedText(
+        required=False,
+        help_text="Optional: the code of the commune, ward or special zone the asker lives in, one in force today "
+        "(private: seen by the agency, counted in the statistics by place). An unknown or merged unit is a 400.",
+    )
     organisation_name = ServiceCheckedText(
         required=False, help_text="Required when asker_type is organisation (private)."
     )
@@ -379,6 +391,7 @@ QuestionSubmitErrorSerializer = _field_errors(
         "email",
         "phone",
         "address",
+        "place",
         "organisation_name",
         "tax_code",
         "consent_to_publish",

@@ -25,7 +25,7 @@ from core.errors import DomainError, RateLimited, TransitionNotAllowed
 from notifications.services import notifications_read_about
 
 from . import cache as archive_cache
-from . import deadlines, selectors, workflow
+from . import deadlines, places, selectors, workflow
 from .forms import ArchiveFilterForm, AskForm, HelpfulVoteForm, LostLinkForm, WithdrawForm
 from .models import Question, QuestionStatus
 from .routing import suggest_for_form
@@ -110,6 +110,7 @@ def _home(request: HttpRequest) -> HttpResponse:
 def ask(request: HttpRequest) -> HttpResponse:
     agencies = list(selectors.active_agencies())
     topics = list(selectors.active_topics())
+    units = list(places.units_valid_on())
     status = 200
     retry_after = None
     files_dropped = False
@@ -117,10 +118,10 @@ def ask(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "suggest" in request.POST:
         # "Suggest an agency" (the form without JavaScript): show the suggestion and everything typed, send nothing.
         routing, initial = suggest_for_form(request.POST)
-        form = AskForm(initial=initial, agencies=agencies, topics=topics)
+        form = AskForm(initial=initial, agencies=agencies, topics=topics, places=units)
         files_dropped = bool(request.FILES.getlist("attachments"))
     elif request.method == "POST":
-        form = AskForm(request.POST, request.FILES, agencies=agencies, topics=topics)
+        form = AskForm(request.POST, request.FILES, agencies=agencies, topics=topics, places=units)
         files = request.FILES.getlist("attachments")
         if form.is_valid():
             if form.is_spam:
@@ -156,7 +157,7 @@ def ask(request: HttpRequest) -> HttpResponse:
         initial = {key: request.GET[key] for key in ("agency", "topic") if request.GET.get(key, "").isdigit()}
         if request.user.is_authenticated:
             initial.update(name=request.user.full_name, email=request.user.email, phone=request.user.phone)
-        form = AskForm(initial=initial, agencies=agencies, topics=topics)
+        form = AskForm(initial=initial, agencies=agencies, topics=topics, places=units)
     context = {
         "form": form,
         "routing": routing,

@@ -33,6 +33,20 @@ class RankingLineSerializer(LineSerializer):
     overdue_now = serializers.IntegerField()
 
 
+class PlaceLineSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="The unit's code in the official list.")
+    name = serializers.CharField()
+    province = serializers.CharField()
+    suppressed = serializers.BooleanField(
+        help_text=f"Fewer than {selectors.PLACE_MIN_QUESTIONS} questions in the period: the figures are withheld "
+        "(null) so that no one can be recognised."
+    )
+    received = serializers.IntegerField(allow_null=True)
+    answered = serializers.IntegerField(allow_null=True)
+    answered_on_time = serializers.IntegerField(allow_null=True)
+    on_time_rate = serializers.FloatField(allow_null=True, help_text="Share answered within the deadline, in %.")
+
+
 class MonthSerializer(serializers.Serializer):
     month = serializers.CharField(help_text="YYYY-MM")
     received = serializers.IntegerField()
@@ -86,6 +100,11 @@ class StatisticsSerializer(serializers.Serializer):
     ranking = RankingLineSerializer(many=True)
     topics = LineSerializer(many=True)
     monthly = MonthSerializer(many=True)
+    places = PlaceLineSerializer(
+        many=True,
+        help_text="By the asker's commune or ward (given optionally when asking). With structure=today a merged "
+        "unit counts under the unit that took over its area.",
+    )
     answered_by_archive = ArchiveAnsweredSerializer(
         help_text="For the period and topic (not per agency: the asker had not chosen one yet)."
     )
@@ -102,7 +121,8 @@ PARAMETERS = [
         OpenApiTypes.STR,
         enum=list(selectors.STRUCTURES),
         description="Agencies as they were then (default: a merged agency keeps its own line, named as then) or "
-        "as they are today (its figures count under its successor, and an agency filter includes its predecessors).",
+        "as they are today (its figures count under its successor, and an agency filter includes its predecessors). "
+        "The same for the communes and wards in `places`.",
     ),
     OpenApiParameter("sort", OpenApiTypes.STR, enum=list(selectors.RANKING_SORTS), description="Ranking column."),
     OpenApiParameter("order", OpenApiTypes.STR, enum=["asc", "desc"]),
@@ -135,6 +155,7 @@ def statistics_payload(filters: selectors.Filters, *, sort: str, descending: boo
         "ranking": figures.ranking,
         "topics": figures.topics,
         "monthly": figures.monthly,
+        "places": figures.places,
         "answered_by_archive": qa_selectors.archive_answered(
             filters.period.start, filters.period.end, filters.topic.pk if filters.topic else None
         ),

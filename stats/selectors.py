@@ -21,10 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import lineage
-from accounts.collation import sorted_vi
+from accounts.collation import sorted_vi, vi_sort_key
 from accounts.models import Agency, AgencyFormerName, AgencySuccession
-from qa import periodic
-from qa.models import Channel, RejectionReason, Topic
+from qa import periodic, places
+from qa.models import Channel, Question, RejectionReason, Topic
 
 from .models import (
     COUNTERS,
@@ -550,6 +550,78 @@ def _monthly(filters: Filters, read: _Read) -> list[dict]:
     return out
 
 
+# Public output gives no exact figures for a unit with fewer questions than this in the period: a small
+# commune and a topic could point to a person.
+PLACE_MIN_QUESTIONS = 5
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def by_place(filters: Filters) -> list[dict]:
+    """One line per commune-level unit named by the askers: questions received and answered in the period, and
+    answered by the deadline (the answer deadline in force, Question.due_date). Read straight from the questions
+    in one grouped query, plus one per link of the units' merger chains for their names.
+
+    By the structure then, each unit keeps its own line; by today's, a merged unit's questions count under the
+    unit that carries on its area. A unit with fewer than PLACE_MIN_QUESTIONS questions in the period (received
+    or answered), after folding, is `suppressed`: its counts are None, to be shown as "< 5".
+    """
+    start, after = _day_start(filters.period.start), _day_start(filters.period.end + datetime.timedelta(days=1))
+    received = Q(received_at__gte=start, received_at__lt=after)
+    answered = Q(answered_at__gte=start, answered_at__lt=after)
+    on_time = answered & Q(due_date__isnull=False, answered_at__date__lte=F("due_date"))
+    questions = Question.objects.filter(received | answered, place__isnull=False)
+    if filters.agency_ids is not None:
+        questions = questions.filter(agency_id__in=filters.agency_ids)
+    if filters.topic is not None:
+        questions = questions.filter(topic_id=filters.topic.pk)
+    rows = list(
+        questions.order_by()
+        .values("place_id")
+        .annotate(
+            questions=Count("pk"),
+            received=Count("pk", filter=received),
+            answered=Count("pk", filter=answered),
+            answered_on_time=Count("pk", filter=on_time),
+        )
+    )
+    known = places.units_with_successors({row["place_id"] for row in rows})
+    counters = ("questions", "received", "answered", "answered_on_time")
+    sums: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(counters, 0))
+    for row in rows:
+        unit_id = row["place_id"]
+        if filters.structure == "today":
+            unit_id = places.successor_today(unit_id, known)
+        for counter in counters:
+            sums[unit_id][counter] += row[counter]
+    lines: list[dict[str, Any]] = []
+    for unit_id, row in sums.items():
+        unit = known.get(unit_id)
+        if unit is None:  # deleted meanwhile: nothing to name
+            continue
+        suppressed = row["questions"] < PLACE_MIN_QUESTIONS
+        lines.append(
+            {
+                "code": unit.code,
+                "name": unit.name,
+                "province": unit.province,
+                "suppressed": suppressed,
+                "received": None if suppressed else row["received"],
+                "answered": None if suppressed else row["answered"],
+                "answered_on_time": None if suppressed else row["answered_on_time"],
+                "on_time_rate": None if suppressed else _rate(row["answered_on_time"], row["answered"]),
+            }
+        )
+    # The most questions first; the suppressed ones after, by province and name (their order tells nothing).
+    shown = [line for line in lines if not line["suppressed"]]
+    shown.sort(key=lambda line: (-line["received"], -line["answered"], vi_sort_key(line["name"])))
+    hidden = [line for line in lines if line["suppressed"]]
+    hidden.sort(key=lambda line: (vi_sort_key(line["province"]), vi_sort_key(line["name"])))
+    return shown + hidden
+
+
 @dataclass
 class Figures:
     """Everything the statistics page and API show, from one shared read (figures())."""
@@ -558,11 +630,13 @@ class Figures:
     ranking: list[dict]
     topics: list[dict]
     monthly: list[dict]
+    places: list[dict] = field(default_factory=list)
 
 
 def figures(filters: Filters, *, sort: str = "on_time_rate", descending: bool = True) -> Figures:
     """The page's summary, ranking, topics and months from one grouped read per level of rows (2–4 queries),
-    the live figures (1), "overdue now" per agency (1, the total is its sum) and the names (2)."""
+    the live figures (1), "overdue now" per agency (1, the total is its sum), the names (2) and the figures by
+    place (1, and the units' names when there are some: one per link of their merger chains)."""
     read = _read(filters, {"channel", "agency", "month", "topic"})
     overdue = _overdue_now(filters, "agency")
     return Figures(
@@ -570,4 +644,5 @@ def figures(filters: Filters, *, sort: str = "on_time_rate", descending: bool = 
         ranking=_ranking(filters, read, overdue, sort, descending),
         topics=_by_topic(read),
         monthly=_monthly(filters, read),
+        places=by_place(filters),
     )

@@ -17,7 +17,9 @@ from qa.models import Channel, RejectionReason
 from . import selectors
 from .selectors import Filters, Summary
 
-TABLE_KEYS = ("summary", "channels", "rejections", "live", "ranking", "topics", "monthly")
+TABLE_KEYS = ("summary", "channels", "rejections", "live", "ranking", "topics", "monthly", "places")
+# What a public table shows instead of the figures of a unit with too few questions (selectors.by_place).
+SUPPRESSED = f"< {selectors.PLACE_MIN_QUESTIONS}"
 
 
 @dataclass
@@ -137,6 +139,25 @@ def monthly_table(lines: list[dict]) -> Table:
     return Table("monthly", _("Month by month"), columns, lines)
 
 
+def places_table(lines: list[dict]) -> Table:
+    """By the asker's commune or ward; a unit with too few questions shows "< 5" for every figure."""
+    columns = [
+        ("name", _("Commune or ward")),
+        ("province", _("Province or city")),
+        ("received", pgettext("statistics", "Received")),
+        ("answered", _("Answered")),
+        ("answered_on_time", _("Answered on time")),
+        ("on_time_rate", _("On time (%)")),
+    ]
+    rows = []
+    for line in lines:
+        row = dict(line)
+        if line["suppressed"]:
+            row.update(dict.fromkeys(("received", "answered", "answered_on_time", "on_time_rate"), SUPPRESSED))
+        rows.append(row)
+    return Table("places", _("By the asker's commune or ward"), columns, rows)
+
+
 def build_tables(filters: Filters, *, sort: str = "on_time_rate", descending: bool = True) -> dict[str, Table]:
     """Every table of the statistics page for the filters (a fixed number of queries)."""
     figures = selectors.figures(filters, sort=sort, descending=descending)
@@ -148,6 +169,7 @@ def build_tables(filters: Filters, *, sort: str = "on_time_rate", descending: bo
         "ranking": ranking_table(figures.ranking),
         "topics": topics_table(figures.topics),
         "monthly": monthly_table(figures.monthly),
+        "places": places_table(figures.places),
     }
     if summary.live is not None:
         tables["live"] = live_table(summary)

@@ -114,6 +114,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
         query=query,
         ranking_headers=_ranking_headers(filters, tables["ranking"], sort, descending),
         sort_query=urlencode({"sort": sort, "order": "desc" if descending else "asc"}),
+        place_min=selectors.PLACE_MIN_QUESTIONS,
     )
     return render(request, "stats/statistics.html", context)
 

@@ -1,9 +1,12 @@
 """factory_boy factories for the whole suite."""
 
+import datetime
+
 import factory
 from django.utils import timezone
 
 from accounts.models import Agency, Membership, User
+from orgchanges.models import AdministrativeUnit, UnitType
 from qa.models import Answer, AskerContact, AskerType, Question, QuestionStatus, Topic
 from qa.services.indexing import question_reindex
 
@@ -44,6 +47,20 @@ class TopicFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Lĩnh vực {n}")
     slug = factory.Sequence(lambda n: f"linh-vuc-{n}")
+
+
+class AdministrativeUnitFactory(factory.django.DjangoModelFactory):
+    """A commune-level unit in force since 1 July 2025 (pass valid_to and successor for a merged one)."""
+
+    class Meta:
+        model = AdministrativeUnit
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"T{n:05d}")
+    name = factory.Sequence(lambda n: f"Phường Thử {n}")
+    unit_type = UnitType.WARD
+    province = "Thành phố Hải Phòng"
+    valid_from = datetime.date(2025, 7, 1)
 
 
 class QuestionFactory(factory.django.DjangoModelFactory):

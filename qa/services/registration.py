@@ -52,13 +52,15 @@ def question_register(
     received_on: datetime.date | None = None,
     language: str = "vi",
     note: str = "",
+    place: str = "",
 ) -> Question:
     """Register a question received outside the web form; it enters the queue as `submitted`.
 
     The actor must be a moderator or admin of the agency. Without an e-mail
     address (phone, paper) a phone number or a postal address is required, and
     the asker gets no e-mails: staff reply by the channel the question came in.
-    `received_on` (default today) starts the transfer clock.
+    `received_on` (default today) starts the transfer clock. `place`: the code of the asker's commune-level
+    unit (optional; one in force today), as on the web form.
     """
     if agency is not None and not can_register(actor, agency):
         raise PermissionDenied(_("Only moderators of this agency register questions on behalf of askers."))
@@ -86,6 +88,7 @@ def question_register(
             organisation_name=organisation_name,
             tax_code=tax_code,
             attachments=attachments or [],
+            place=place,
         )
     except ValidationError as exc:
         for field_name, messages in exc.message_dict.items():
@@ -132,6 +135,7 @@ def question_register(
             language=language if language in ("vi", "en") else "vi",
             received_at=received_at,
             transfer_due_date=transfer_due_date(received_date),
+            place=cleaned["place"],
             created_at=now,
         )
         contact.question = question

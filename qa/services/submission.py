@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ from accounts.models import Agency, User
 from accounts.phones import normalise_mobile
 from core.errors import TransitionNotAllowed
 
-from .. import workflow
+from .. import places, workflow
 from ..files import validate_attachments
 from ..messaging import notify_asker, notify_lost_links
 from ..models import (
@@ -67,10 +68,12 @@ def validate_question_input(
     organisation_name: str,
     tax_code: str,
     attachments: list[UploadedFile],
+    place: str = "",
 ) -> dict[str, Any]:
     """Check every field; raise ValidationError({field: [messages]}) with all problems at once.
 
-    Returns the cleaned values (NFC text, normalised phone and e-mail).
+    Returns the cleaned values (NFC text, normalised phone and e-mail, and `place`: the unit in force
+    today whose code was given, or None).
     """
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {
@@ -151,9 +154,41 @@ def validate_question_input(
         cleaned["attachments"] = validate_attachments(attachments)
     except ValidationError as exc:
         errors.setdefault("attachments", []).extend(exc.messages)
+    cleaned["place"] = None
+    if code := nfc(place or "").strip():
+        try:
+            cleaned["place"] = validate_place(code)
+        except ValidationError as exc:
+            errors.setdefault("place", []).extend(exc.messages)
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def validate_place(code: str) -> Model:
+    """The commune-level unit in force today with this code; ValidationError naming what is wrong otherwise
+    (an unknown code, or a unit that was merged or ended: the asker chooses the unit as it is today)."""
+    unit = places.unit_valid_today(code)
+    if unit is not None:
+        return unit
+    ended: Any = places.unit_model()._default_manager.filter(code=code).select_related("successor").first()
+    if ended is None:
+        raise ValidationError(
+            _("There is no commune, ward or special zone with the code “%(code)s”.") % {"code": code[:20]},
+            code="unknown_place",
+        )
+    successor = getattr(ended, "successor", None)
+    if successor is not None:
+        raise ValidationError(
+            _("%(name)s has merged into %(successor)s: choose the commune or ward as it is today.")
+            % {"name": ended.name, "successor": successor.name},
+            code="merged_place",
+        )
+    raise ValidationError(
+        _("%(name)s is not a commune-level unit in force today: choose one from the current list.")
+        % {"name": ended.name},
+        code="ended_place",
+    )
 
 
 def submission_targets(agency_id: int | None, topic_id: int | None) -> tuple[Agency | None, Topic | None]:
@@ -211,8 +246,11 @@ def question_submit(
     channel: str = Channel.WEB,
     language: str = "vi",
     client_ip: str | None = None,
+    place: str = "",
 ) -> Question:
     """Save a new question with its asker's contact and attachments.
+
+    `place`: the code of the commune-level unit the asker lives in (optional; one in force today).
 
     Rate-limited per IP and per e-mail (RateLimited) on the public channels. A logged-in user with a
     verified e-mail goes straight to `submitted`; a guest waits `unverified`
@@ -231,6 +269,7 @@ def question_submit(
         organisation_name=organisation_name,
         tax_code=tax_code,
         attachments=attachments or [],
+        place=place,
     )
     agency, topic = validated_agency_topic(agency, topic)
     if channel in PUBLIC_CHANNELS:
@@ -280,6 +319,7 @@ def question_submit(
             consent_to_publish=bool(consent_to_publish),
             channel=channel,
             language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
+            place=cleaned["place"],
             created_at=now,
             lookup_pin_hash=lookup_pin_hash(reference, lookup_pin_for(tracking_token)),
         )

@@ -28,7 +28,7 @@ from accounts import permissions as account_permissions
 from accounts.models import Agency
 from core.api import ErrorSerializer
 
-from .. import services, workflow
+from .. import places, services, workflow
 from ..deadlines import DeadlineClock
 from ..files import download_name
 from ..models import Attachment, PersonalDataAccess, Question
@@ -131,8 +131,21 @@ class StaffQueueApi(StaffApi):
         if params.get("agency") and params["agency"] not in account_permissions.agency_ids_for(request.user):
             # As the panel's filter, which offers only the user's agencies: a field error, never another queue.
             raise DrfValidationError({"agency": [_("You are not on the staff of this agency.")]})
+        place_ids: tuple[int, ...] = ()
+        if code := params.get("place"):
+            unit = places.unit_by_code(code)
+            if unit is None:
+                raise DrfValidationError(
+                    {
+                        "place": [
+                            _("There is no commune, ward or special zone with the code “%(code)s”.") % {"code": code}
+                        ]
+                    }
+                )
+            place_ids = places.unit_and_predecessors(unit.pk)
         filters = QueueFilters(
             agency_ids=(params["agency"],) if params.get("agency") else (),
+            place_ids=place_ids,
             topic_id=params.get("topic"),
             assignee=params.get("assignee"),
             due=params.get("due", ""),

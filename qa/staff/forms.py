@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Agency, Membership
 from core.forms import add_service_errors
 
+from .. import places
 from ..forms import ACCEPTED_UPLOADS, FILES_HELP, MultipleFileField, MultipleFileInput
 from ..models import AskerType, Channel, RejectionReason, TakedownReason, Topic
 from ..services.registration import REGISTER_CHANNELS
@@ -115,10 +116,24 @@ class QueueFilterForm(forms.Form):
     date_to = forms.DateField(
         label=_("Received until"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
+    place = forms.ChoiceField(
+        label=_("Asker's commune or ward"),
+        required=False,
+        help_text=_("Includes the units merged into it."),
+        widget=QuickSelect,
+    )
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES, widget=QuickSelect)
 
-    def __init__(self, *args, agencies: list[Agency], topics: list[Topic], assignees: list, **kwargs):
+    def __init__(
+        self, *args, agencies: list[Agency], topics: list[Topic], assignees: list, units: list | None = None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
+        # The units in force today (qa.places.units_valid_on), by province and name; the value is the code.
+        self._units = {unit.code: unit for unit in units or []}
+        self._place_ids: tuple[int, ...] | None = None
+        self.fields["place"].choices = [("", _("Any place"))] + [
+            (unit.code, f"{unit.name}, {unit.province}") for unit in units or []
+        ]
         self.fields["tab"].choices = [(tab, TAB_LABELS[tab]) for tab in (*TABS, ALL_TAB)]
         self.fields["agency"].choices = [("", _("All my agencies"))] + [(str(a.pk), a.name) for a in agencies]
         self.fields["topic"].choices = [("", _("All topics"))] + [(str(t.pk), t.name) for t in topics]
@@ -164,12 +179,28 @@ class QueueFilterForm(forms.Form):
             date_from=self._valid("date_from") if "date_to" not in self.errors else None,
             date_to=self._valid("date_to"),
             search=(self._valid("q", "") or "").strip(),
+            place_ids=self._chosen_place_ids(),
         )
+
+    def _chosen_place_ids(self) -> tuple[int, ...]:
+        """The chosen unit with its predecessors, read once per form (merged units' questions count under it)."""
+        if self._place_ids is None:
+            unit = self._units.get(self._valid("place") or "")
+            self._place_ids = places.unit_and_predecessors(unit.pk) if unit is not None else ()
+        return self._place_ids
 
     def is_filtered(self) -> bool:
         filters = self.queue_filters()
         return any(
-            (filters.topic_id, filters.assignee, filters.due, filters.date_from, filters.date_to, filters.search)
+            (
+                filters.topic_id,
+                filters.assignee,
+                filters.due,
+                filters.date_from,
+                filters.date_to,
+                filters.search,
+                filters.place_ids,
+            )
         )
 
 
@@ -539,6 +570,7 @@ class RegisterForm(StaffForm):
     email = forms.CharField(label=_("E-mail"), required=False, widget=forms.EmailInput)
     phone = forms.CharField(label=_("Phone"), required=False, widget=forms.TextInput(attrs={"type": "tel"}))
     address = forms.CharField(label=_("Postal address"), required=False)
+    place = forms.CharField(label=_("Asker's commune or ward (optional)"), required=False, widget=forms.Select)
     language = forms.ChoiceField(label=_("Asker's language"), required=False, choices=settings.LANGUAGES)
     consent_to_publish = forms.BooleanField(
         label=_("The asker agrees that the question and answer may be published without personal data."),
@@ -551,13 +583,17 @@ class RegisterForm(StaffForm):
     )
     note = forms.CharField(label=_("Internal note (optional)"), required=False, widget=_textarea(2, 5000))
 
-    def __init__(self, *args, agencies: list[Agency], topics: list[Topic], **kwargs):
+    def __init__(self, *args, agencies: list[Agency], topics: list[Topic], units: list | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self._agencies = {str(a.pk): a for a in agencies}
         self._topics = {str(t.pk): t for t in topics}
         first = [] if len(agencies) == 1 else [("", _("Choose an agency…"))]
         self.fields["agency"].choices = first + [(str(a.pk), a.name) for a in agencies]
         self.fields["topic"].choices = [("", _("Choose a topic…"))] + [(str(t.pk), t.name) for t in topics]
+        if units:
+            self.fields["place"].widget.choices = [("", _("Not stated")), *places.place_choices(units)]
+        else:
+            del self.fields["place"]
 
     def service_arguments(self, files: list) -> dict:
         data = self.cleaned_data
@@ -579,6 +615,7 @@ class RegisterForm(StaffForm):
             "consent_to_publish": bool(data.get("consent_to_publish")),
             "attachments": files,
             "note": data.get("note", ""),
+            "place": data.get("place", ""),
         }
 
 

@@ -84,6 +84,8 @@ class QueueFilters:
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
     search: str = ""
+    # A commune-level unit with the units merged into it (qa.places.unit_and_predecessors); empty: any place.
+    place_ids: tuple[int, ...] = ()
 
 
 def _scope_ids(user: User, agency_ids: tuple[int, ...] | list[int] = ()) -> list[int]:
@@ -169,6 +171,8 @@ def _filtered(user: User, filters: QueueFilters, clock: DeadlineClock) -> QueryS
         queryset = queryset.filter(created_at__date__gte=filters.date_from)
     if filters.date_to:
         queryset = queryset.filter(created_at__date__lte=filters.date_to)
+    if filters.place_ids:
+        queryset = queryset.filter(place_id__in=filters.place_ids)
     if filters.search:
         queryset = _search(queryset, filters.search)
     return queryset
@@ -190,7 +194,7 @@ def staff_queue(
     clock = clock or DeadlineClock.for_today()
     return (
         _in_tab(_filtered(user, filters, clock), tab)
-        .select_related("agency", "topic", "assignee")
+        .select_related("agency", "topic", "assignee", "place")
         .defer("body", "public_body", "search_text", "staff_search_text", "rating_comment")
         .order_by(*ORDERINGS.get(ordering, ORDERINGS["due"]))
     )
@@ -401,7 +405,7 @@ def staff_question(*, user: User, reference: str, clock: DeadlineClock | None = 
     """
     question = (
         Question.objects.select_related(
-            "agency", "topic", "assignee", "contact", "duplicate_of", "follow_up_of", "asker"
+            "agency", "topic", "assignee", "contact", "duplicate_of", "follow_up_of", "asker", "place__successor"
         )
         .filter(reference=reference)
         .first()

@@ -36,6 +36,23 @@ class StaffTopicRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class StaffPlaceSerializer(serializers.Serializer):
+    """The asker's commune-level unit as recorded (staff only, like the address)."""
+
+    code = serializers.CharField()
+    name = serializers.CharField()
+    province = serializers.CharField()
+
+
+class StaffPlaceDetailSerializer(StaffPlaceSerializer):
+    successor = serializers.CharField(
+        source="successor.code",
+        allow_null=True,
+        default=None,
+        help_text="The code of the unit it merged into, if it no longer exists.",
+    )
+
+
 class StaffQuestionListSerializer(serializers.Serializer):
     """One queue row. `deadline` is the date that matters now (transfer while submitted, else answer)."""
 
@@ -48,6 +65,7 @@ class StaffQuestionListSerializer(serializers.Serializer):
     topic = StaffTopicRefSerializer()
     assignee = StaffUserSerializer(allow_null=True)
     channel = serializers.ChoiceField(choices=Channel.choices)
+    place = StaffPlaceSerializer(allow_null=True, help_text="The asker's commune or ward, if given (staff only).")
     created_at = serializers.DateTimeField()
     received_at = serializers.DateTimeField(allow_null=True)
     accepted_at = serializers.DateTimeField(allow_null=True)
@@ -235,6 +253,7 @@ class StaffQuestionDetailSerializer(StaffQuestionListSerializer):
     follow_up_of = serializers.CharField(source="follow_up_of.reference", allow_null=True, default=None)
     rating = RatingSerializer(source="*")
     contact = ContactSerializer(allow_null=True)
+    place = StaffPlaceDetailSerializer(allow_null=True, help_text="The asker's commune or ward, if given.")
     attachments = serializers.SerializerMethodField()
     replies = serializers.SerializerMethodField()
     follow_ups = serializers.SerializerMethodField()
@@ -360,6 +379,11 @@ class QueueQuerySerializer(serializers.Serializer):
     due = serializers.ChoiceField(choices=["soon", "overdue"], required=False)
     date_from = serializers.DateField(required=False)
     date_to = serializers.DateField(required=False)
+    place = serializers.CharField(
+        required=False,
+        max_length=10,
+        help_text="A commune-level unit's code: its questions and those of the units merged into it.",
+    )
     q = serializers.CharField(
         required=False, max_length=200, help_text="Reference, words, or the asker's e-mail/phone."
     )

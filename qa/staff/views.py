@@ -36,7 +36,7 @@ from core.dates import format_date
 from core.errors import PersonalDataFound, TransitionNotAllowed
 from notifications.services import notifications_read_about
 
-from .. import deadlines, personal_data, selectors, services, workflow
+from .. import deadlines, personal_data, places, selectors, services, workflow
 from ..deadlines import DeadlineClock
 from ..files import download_name
 from ..models import AnswerTemplate, Attachment, Channel, PersonalDataAccess, QuestionStatus, RejectionReason
@@ -201,6 +201,7 @@ def _queue_page(request: HttpRequest, *, bulk_form=None, status: int = 200) -> H
         agencies=agencies,
         topics=list(selectors.active_topics()),
         assignees=list(agency_selectors.assignable_users_in(agency_ids)),
+        units=list(places.units_valid_on()),
     )
     if form.is_bound:
         form.is_valid()
@@ -834,16 +835,17 @@ def register(request: HttpRequest) -> HttpResponse:
     if not agencies:
         raise PermissionDenied(_("Only moderators register questions on behalf of askers."))
     topics = list(selectors.active_topics())
+    units = list(places.units_valid_on())
     status = 200
     files_dropped = False
     routing = None
     if request.method == "POST" and "suggest" in request.POST:
         # The same agency suggestion as the ask form (qa.routing): shown, and preselected when confident.
         routing, initial = suggest_for_form(request.POST, {str(a.pk) for a in agencies})
-        form = staff_forms.RegisterForm(initial=initial, agencies=agencies, topics=topics)
+        form = staff_forms.RegisterForm(initial=initial, agencies=agencies, topics=topics, units=units)
         files_dropped = bool(request.FILES.getlist("attachments"))
     elif request.method == "POST":
-        form = staff_forms.RegisterForm(request.POST, request.FILES, agencies=agencies, topics=topics)
+        form = staff_forms.RegisterForm(request.POST, request.FILES, agencies=agencies, topics=topics, units=units)
         files = request.FILES.getlist("attachments")
         if form.is_valid():
             try:
@@ -863,7 +865,7 @@ def register(request: HttpRequest) -> HttpResponse:
         initial = {"channel": "phone", "asker_type": "individual", "language": "vi"}
         if len(agencies) == 1:
             initial["agency"] = str(agencies[0].pk)
-        form = staff_forms.RegisterForm(initial=initial, agencies=agencies, topics=topics)
+        form = staff_forms.RegisterForm(initial=initial, agencies=agencies, topics=topics, units=units)
     context = {**_panel_context(request, "register"), "form": form, "files_dropped": files_dropped, "routing": routing}
     return render(request, "staff/register.html", context, status=status)
 
