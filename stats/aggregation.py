@@ -38,8 +38,10 @@ from .models import (
     DailyLevelDuration,
     DailyLevelStat,
     DailyLiveStat,
+    DailyPlaceStat,
     DailyStat,
     MonthlyDuration,
+    MonthlyPlaceStat,
     MonthlyStat,
     RefreshState,
 )
@@ -159,6 +161,17 @@ class _Totals:
         self.counts: dict[Key, list[int]] = {}
         self.durations: dict[tuple, int] = defaultdict(int)
         self.taken: dict[int, int] = {}  # question id -> working days its last answer took
+        # day, unit, agency, topic -> [received, answered, answered on time] (questions with a place only)
+        self.places: dict[tuple, list[int]] = {}
+
+    def _place(self, day: datetime.date, place: int, agency: int, topic: int, slot: int) -> None:
+        if self.days is not None and day not in self.days:
+            return
+        key = (day, place, agency, topic)
+        row = self.places.get(key)
+        if row is None:
+            row = self.places[key] = [0, 0, 0]
+        row[slot] += 1
 
     def _bump(self, day: datetime.date, agency: int, topic: int, channel: str, slot: int) -> list[int] | None:
         if self.days is not None and day not in self.days:
@@ -179,6 +192,7 @@ class _Totals:
         """
         first = events[0]
         question_agency, topic, channel, question_due = first[10], first[11], first[12], date(first[13])
+        place = first[14]
         agency = next((e[3] for e in events if e[1] == "transfer"), None)
         agency = int(agency) if agency else question_agency
         received_day: datetime.date | None = None
@@ -206,6 +220,8 @@ class _Totals:
                     day = date(received_on) or day
                 received_day = day
                 bump(day, agency, topic, channel, SLOT["received"])
+                if place is not None:
+                    self._place(day, place, agency, topic, 0)
             elif action == "accept":
                 due = date(due_text)
                 bump(day, agency, topic, channel, SLOT["accepted"])
@@ -223,11 +239,16 @@ class _Totals:
                 taken = max(0, self.working_days.between(received_day or day, day) - paused)
                 self.taken[first[0]] = taken
                 row = bump(day, agency, topic, channel, SLOT["answered"])
+                on_time = due is not None and day <= due
                 if row is not None:
                     row[WORKING_DAYS] += taken
                     self.durations[(day, agency, topic, channel, taken)] += 1
-                    if due is not None and day <= due:
+                    if on_time:
                         row[SLOT["answered_on_time"]] += 1
+                if place is not None:
+                    self._place(day, place, agency, topic, 1)
+                    if on_time:
+                        self._place(day, place, agency, topic, 2)
             elif action == "reject":
                 bump(day, agency, topic, channel, REJECTION_SLOTS.get(reason, SLOT["rejected_incomplete"]))
             elif action == "rate":
@@ -272,6 +293,7 @@ def _event_rows(condition: Q) -> list[tuple]:
             "question__topic_id",
             "question__channel",
             "question__due_date",
+            "question__place_id",
         )
     )
     sql, params = queryset.query.sql_with_params()
@@ -444,6 +466,37 @@ def rollup_months(months: Iterable[datetime.date]) -> None:
                 cursor.execute(statement, [first, first, last])
 
 
+# What each level of the monthly place rows keeps of (agency, topic) (stats.models.PLACE_LEVELS).
+PLACE_ROLLUP = {
+    "full": ("agency_id", "topic_id"),
+    "place": ("NULL", "NULL"),
+    "agency": ("agency_id", "NULL"),
+    "topic": ("NULL", "topic_id"),
+}
+
+
+def rollup_place_months(months: Iterable[datetime.date]) -> None:
+    """Recompute the monthly rows by place of the given months at every level: one INSERT … SELECT … GROUP BY
+    per level and month from the daily place rows."""
+    statements = []
+    for level, (agency, topic) in PLACE_ROLLUP.items():
+        dimensions = ", ".join(["place_id", *(c for c in (agency, topic) if c != "NULL")])
+        statements.append(
+            f"INSERT INTO {MonthlyPlaceStat._meta.db_table} "  # noqa: S608 - fixed names only
+            "(level, month, place_id, agency_id, topic_id, received, answered, answered_on_time) "
+            f"SELECT '{level}', %s, place_id, {agency}, {topic}, SUM(received), SUM(answered), "
+            f"SUM(answered_on_time) FROM {DailyPlaceStat._meta.db_table} WHERE day >= %s AND day <= %s "
+            f"GROUP BY {dimensions}"
+        )
+    with connection.cursor() as cursor:
+        for month in sorted({m.replace(day=1) for m in months}):
+            first, last = _month_bounds(month)
+            MonthlyPlaceStat.objects.filter(month=first).delete()
+            for statement in statements:
+                cursor.execute(statement, [first, first, last])
+
+
+PLACE_COLUMNS = ("day", "place_id", "agency_id", "topic_id", "received", "answered", "answered_on_time")
 STAT_COLUMNS = ("day", "agency_id", "topic_id", "channel", *COUNTERS)
 DURATION_COLUMNS = ("day", "agency_id", "topic_id", "channel", "working_days", "count")
 
@@ -470,6 +523,7 @@ def _write(totals: _Totals, live: list[DailyLiveStat]) -> None:
     counts = sorted(totals.counts.items())
     _insert(DailyStat, STAT_COLUMNS, (key + tuple(values) for key, values in counts))
     _insert(DailyDuration, DURATION_COLUMNS, ((*key, n) for key, n in sorted(totals.durations.items())))
+    _insert(DailyPlaceStat, PLACE_COLUMNS, (key + tuple(values) for key, values in sorted(totals.places.items())))
     DailyLiveStat.objects.bulk_create(live, batch_size=1000)
 
 
@@ -494,9 +548,11 @@ def rebuild_days(days: Iterable[datetime.date]) -> int:
         DailyStat.objects.filter(day__in=days).delete()
         DailyDuration.objects.filter(day__in=days).delete()
         DailyLiveStat.objects.filter(day__in=days).delete()
+        DailyPlaceStat.objects.filter(day__in=days).delete()
         _write(totals, live)
         rollup_days(days)
         rollup_months(days)
+        rollup_place_months(days)
     return len(totals.counts)
 
 
@@ -510,7 +566,17 @@ def rebuild_all(*, now: datetime.datetime | None = None) -> int:
     totals = _Totals(None, WorkingDays(deadlines._calendar_overrides()))
     _replay_everything(totals)
     live = _live_rows(None)
-    models = (DailyStat, DailyDuration, DailyLiveStat, DailyLevelStat, DailyLevelDuration, MonthlyStat, MonthlyDuration)
+    models = (
+        DailyStat,
+        DailyDuration,
+        DailyLiveStat,
+        DailyLevelStat,
+        DailyLevelDuration,
+        MonthlyStat,
+        MonthlyDuration,
+        DailyPlaceStat,
+        MonthlyPlaceStat,
+    )
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -524,6 +590,7 @@ def rebuild_all(*, now: datetime.datetime | None = None) -> int:
         _write(totals, live)
         rollup_days(None)
         rollup_months({key[0] for key in totals.counts})
+        rollup_place_months({key[0] for key in totals.places})
         RefreshState.objects.update_or_create(name=REFRESH_STATE, defaults={"last_started_at": now})
     if connection.vendor == "postgresql":
         # The tables were emptied and refilled: the planner's statistics of them are gone until analysed.

@@ -132,6 +132,57 @@ class DailyDuration(Histogram):
         return f"{self.day} {self.agency_id}: {self.working_days}d ×{self.count}"
 
 
+PLACE_COUNTERS = ("received", "answered", "answered_on_time")
+# What each level of the monthly place rows keeps of (agency, topic): a page without an agency or topic filter
+# sums one row per unit and month, whatever the number of agencies and topics.
+PLACE_LEVELS = [("full", "full"), ("place", "place"), ("agency", "agency"), ("topic", "topic")]
+
+
+class PlaceCounters(models.Model):
+    """Questions by the asker's commune-level unit (qa.Question.place): received, answered, answered on time.
+
+    Ids only (no foreign keys, as the other derived rows: written by the thousand, read by sums): the unit lives
+    in orgchanges, which the statistics do not import."""
+
+    place_id = models.PositiveIntegerField()
+    agency_id = models.PositiveIntegerField(null=True)
+    topic_id = models.PositiveIntegerField(null=True)
+    received = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    answered_on_time = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyPlaceStat(PlaceCounters):
+    """One day × unit × agency × topic (the agency holding the question then, as in DailyStat)."""
+
+    day = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="stats_place_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} place {self.place_id}"
+
+
+class MonthlyPlaceStat(PlaceCounters):
+    """DailyPlaceStat summed over a calendar month at one of PLACE_LEVELS."""
+
+    month = models.DateField()
+    level = models.CharField(max_length=6, choices=PLACE_LEVELS, default="full")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["level", "month"], name="stats_place_month_idx"),
+            models.Index(fields=["agency_id", "month"], name="stats_place_agency_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.level} place {self.place_id}"
+
+
 class DailyLiveStat(models.Model):
     """Live dialogues of one host agency on one day."""
 

@@ -24,16 +24,19 @@ from accounts import lineage
 from accounts.collation import sorted_vi, vi_sort_key
 from accounts.models import Agency, AgencyFormerName, AgencySuccession
 from qa import periodic, places
-from qa.models import Channel, Question, RejectionReason, Topic
+from qa.models import Channel, RejectionReason, Topic
 
 from .models import (
     COUNTERS,
+    PLACE_COUNTERS,
     DailyDuration,
     DailyLevelDuration,
     DailyLevelStat,
     DailyLiveStat,
+    DailyPlaceStat,
     DailyStat,
     MonthlyDuration,
+    MonthlyPlaceStat,
     MonthlyStat,
 )
 from .periods import Period, parse_period
@@ -555,53 +558,71 @@ def _monthly(filters: Filters, read: _Read) -> list[dict]:
 PLACE_MIN_QUESTIONS = 5
 
 
-def _day_start(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+def _place_rows(filters: Filters) -> list[dict[str, Any]]:
+    """Received, answered and on time per unit for the filters, summed from the pre-aggregated rows in one
+    statement: monthly rows (at the coarsest level that answers the filters) for whole months, the daily rows for
+    the days at the edges."""
+    level = (
+        "full"
+        if filters.agency_ids is not None and filters.topic is not None
+        else ("agency" if filters.agency_ids is not None else "topic" if filters.topic is not None else "place")
+    )
+    months, edges = _split(filters.period)
+    sums = {counter: Sum(counter) for counter in PLACE_COUNTERS}
+    parts: list[QuerySet[Any]] = []
+    if months is not None:
+        parts.append(
+            MonthlyPlaceStat.objects.filter(level=level, month__gte=months[0], month__lte=months[1].replace(day=1))
+        )
+    if edges:
+        condition = Q()
+        for first, last in edges:
+            condition |= Q(day__gte=first, day__lte=last)
+        parts.append(DailyPlaceStat.objects.filter(condition))
+    grouped = []
+    for part in parts:
+        if filters.agency_ids is not None:
+            part = part.filter(agency_id__in=filters.agency_ids)
+        if filters.topic is not None:
+            part = part.filter(topic_id=filters.topic.pk)
+        grouped.append(part.order_by().values("place_id").annotate(**sums))
+    if not grouped:
+        return []
+    rows: dict[int, dict[str, Any]] = {}
+    query = grouped[0].union(*grouped[1:], all=True) if len(grouped) > 1 else grouped[0]
+    for row in query:
+        slot = rows.setdefault(row["place_id"], {"place_id": row["place_id"], **dict.fromkeys(PLACE_COUNTERS, 0)})
+        for counter in PLACE_COUNTERS:
+            slot[counter] += row[counter] or 0
+    return list(rows.values())
 
 
 def by_place(filters: Filters) -> list[dict]:
     """One line per commune-level unit named by the askers: questions received and answered in the period, and
-    answered by the deadline (the answer deadline in force, Question.due_date). Read straight from the questions
-    in one grouped query, plus one per link of the units' merger chains for their names.
+    answered by the deadline then in force (the statistics' own rule), from the pre-aggregated rows by place
+    (stats.aggregation), plus one query per link of the units' merger chains for their names.
 
     By the structure then, each unit keeps its own line; by today's, a merged unit's questions count under the
-    unit that carries on its area. A unit with fewer than PLACE_MIN_QUESTIONS questions in the period (received
-    or answered), after folding, is `suppressed`: its counts are None, to be shown as "< 5".
+    unit that carries on its area. A unit with fewer than PLACE_MIN_QUESTIONS questions received and fewer
+    answered in the period, after folding, is `suppressed`: its counts are None, to be shown as "< 5".
     """
-    start, after = _day_start(filters.period.start), _day_start(filters.period.end + datetime.timedelta(days=1))
-    received = Q(received_at__gte=start, received_at__lt=after)
-    answered = Q(answered_at__gte=start, answered_at__lt=after)
-    on_time = answered & Q(due_date__isnull=False, answered_at__date__lte=F("due_date"))
-    questions = Question.objects.filter(received | answered, place__isnull=False)
-    if filters.agency_ids is not None:
-        questions = questions.filter(agency_id__in=filters.agency_ids)
-    if filters.topic is not None:
-        questions = questions.filter(topic_id=filters.topic.pk)
-    rows = list(
-        questions.order_by()
-        .values("place_id")
-        .annotate(
-            questions=Count("pk"),
-            received=Count("pk", filter=received),
-            answered=Count("pk", filter=answered),
-            answered_on_time=Count("pk", filter=on_time),
-        )
-    )
+    rows = _place_rows(filters)
     known = places.units_with_successors({row["place_id"] for row in rows})
-    counters = ("questions", "received", "answered", "answered_on_time")
-    sums: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(counters, 0))
+    sums: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(PLACE_COUNTERS, 0))
     for row in rows:
         unit_id = row["place_id"]
         if filters.structure == "today":
             unit_id = places.successor_today(unit_id, known)
-        for counter in counters:
+        for counter in PLACE_COUNTERS:
             sums[unit_id][counter] += row[counter]
     lines: list[dict[str, Any]] = []
     for unit_id, row in sums.items():
         unit = known.get(unit_id)
         if unit is None:  # deleted meanwhile: nothing to name
             continue
-        suppressed = row["questions"] < PLACE_MIN_QUESTIONS
+        if not (row["received"] or row["answered"]):
+            continue
+        suppressed = max(row["received"], row["answered"]) < PLACE_MIN_QUESTIONS
         lines.append(
             {
                 "code": unit.code,

@@ -68,6 +68,7 @@ def test_archive_list_documents_its_filters_pagination_and_errors(schema):
         "view_count",
         "helpful_yes",
         "helpful_no",
+        "askers",
         "url",
     }
     errors = _ref(schema, operation["responses"]["400"]["content"]["application/json"]["schema"])

@@ -1,5 +1,6 @@
-"""Statistics by the asker's commune or ward (issue 13): read straight from the questions, by the structure of the
-time or of today (a merged unit counts under its successor), with small counts withheld on every public output."""
+"""Statistics by the asker's commune or ward (issue 13): summed from the rows by place the statistics rebuild
+writes from the questions' events, by the structure of the time or of today (a merged unit counts under its
+successor), with small counts withheld on every public output."""
 
 import datetime
 
@@ -7,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from qa.models import QuestionStatus
-from stats import selectors
+from qa.models import QuestionEvent, QuestionStatus
+from stats import aggregation, selectors
 from tests.factories import AdministrativeUnitFactory, AgencyFactory, QuestionFactory, TopicFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
@@ -38,7 +39,13 @@ def asked():
         if answered is not None:
             due = answered if on_time else answered - datetime.timedelta(days=3)
             fields.update(status=QuestionStatus.ANSWERED, answered_at=_at(answered, 16), due_date=due)
-        return QuestionFactory(**fields)
+        question = QuestionFactory(**fields)
+        # What the statistics count: the receipt and the answer as the workflow records them (the deadline in
+        # force is the question's own, no acceptance pushed it).
+        QuestionEvent.objects.create(question=question, action="submit", created_at=fields["received_at"])
+        if answered is not None:
+            QuestionEvent.objects.create(question=question, action="send", created_at=fields["answered_at"])
+        return question
 
     may, aug, sep = datetime.date(2025, 5, 5), datetime.date(2025, 8, 4), datetime.date(2025, 9, 8)
     ask(cat_dai, may, may + datetime.timedelta(days=10))
@@ -54,6 +61,7 @@ def asked():
     for _i in range(4):
         ask(None, sep)
     ask(le_chan, datetime.date(2024, 12, 1))
+    aggregation.rebuild_all()
     return {"le_chan": le_chan, "cat_dai": cat_dai, "an_bien": an_bien, "tiny": tiny, "topic": topic}
 
 
@@ -63,7 +71,7 @@ def _lines(params) -> dict[str, dict]:
 
 def test_by_place_as_it_was_then_withholds_small_counts(asked, django_assert_max_num_queries):
     filters = selectors.parse_filters(YEAR)
-    with django_assert_max_num_queries(3):  # the grouped count, the units, their successors
+    with django_assert_max_num_queries(3):  # the grouped sums, the units, their successors
         lines = selectors.by_place(filters)
     assert [line["code"] for line in lines] == ["P-AB", "P-CD", "P-LC", "X-TN"]  # shown first, then by name
     by_code = {line["code"]: line for line in lines}
@@ -141,3 +149,14 @@ def test_downloads_and_api_withhold_small_counts(client, asked):
 def test_a_question_without_a_place_is_never_counted_by_place(asked):
     counted = sum(line["received"] or 0 for line in _lines(YEAR).values())
     assert counted == 6  # only the unsuppressed An Biên; the 4 without a place count nowhere here
+
+
+def test_ranges_across_months_add_the_edge_days_and_a_day_rebuilt_keeps_its_places(asked):
+    # 5 May (edge days) to the end of September (whole months): every 2025 question but none of December 2024.
+    lines = _lines({"start": "2025-05-05", "end": "2025-09-30", "structure": "today"})
+    assert (lines["P-LC"]["received"], lines["P-LC"]["answered"]) == (6, 5)
+    assert _lines({"start": "2025-09-08", "end": "2025-10-15"})["P-AB"]["received"] == 6
+    assert "P-AB" not in _lines({"start": "2025-09-09", "end": "2025-09-11"})  # answered on the 12th
+    before = _lines(YEAR)
+    aggregation.rebuild_days({datetime.date(2025, 9, 8), datetime.date(2025, 9, 12)})
+    assert _lines(YEAR) == before
