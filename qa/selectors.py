@@ -243,14 +243,42 @@ def archive_page(
 def _ranked_page(
     scope: QuerySet[Question] | None, search: str, cursor: str | None, offset: int, size: int, last_number: int
 ) -> ArchivePage:
-    """A page of relevance order: the tiers of qa.search.archive, each newest first; the cursor is (tier, date, id).
+    """A page of relevance order: the tiers of qa.search.archive; the cursor is (segment, date, id).
 
-    Tiers 0 and 1 are the title matches (id lists, bounded), 2 onwards the full-text tiers.
+    Segments 0 and 1 are the title matches (id lists, bounded); then the first RERANK_ROWS rows of the full-text
+    tiers ordered by their titles (qa.search.archive.title_order; its segment number is 2 + the number of tiers),
+    then the rest of the full-text tiers (2 onwards), each newest first.
     """
     position = None
     if cursor is not None:
         position = keyset.decode(RELEVANCE, cursor, (int, datetime.datetime, int))
     return _ranked_tiers(scope, search, position, offset, size, last_number)
+
+
+def _title_head(
+    scope: QuerySet[Question] | None, search: str, text_tiers: list, listed: list[int]
+) -> tuple[list[tuple[int, int]], tuple | None]:
+    """The first RERANK_ROWS rows of the full-text tiers as (id, tier), in title order, and where they end:
+    (tier, published_at, id) of the last of them in tier order, or None when they hold every match."""
+    rows: list[tuple[int, int]] = []
+    for index, tier in enumerate(text_tiers, start=2):
+        ids = archive_search.tier_matches(scope, tier, archive_search.RERANK_ROWS - len(rows), listed=listed)
+        rows += [(pk, index) for pk in ids]
+        if len(rows) >= archive_search.RERANK_ROWS:
+            break
+    if not rows:
+        return [], None
+    read = Question.objects.filter(pk__in=[pk for pk, _tier in rows]).values_list("pk", "published_at", "public_title")
+    known = {pk: (at, title) for pk, at, title in read}
+    rows = [(pk, tier) for pk, tier in rows if pk in known]
+    if not rows:
+        return [], None
+    ordered = archive_search.title_order(search, [(pk, tier, *known[pk]) for pk, tier in rows])
+    end = None
+    if len(rows) >= archive_search.RERANK_ROWS:
+        last_pk, last_tier = rows[-1]
+        end = (last_tier, known[last_pk][0], last_pk)
+    return [(row[0], row[1]) for row in ordered], end
 
 
 def _ranked_tiers(
@@ -264,28 +292,41 @@ def _ranked_tiers(
     exact, folded = archive_search.title_matches(scope, search)
     text_tiers = archive_search.tiers(search)
     listed = [*exact, *folded]
-    tier_count = 2 + len(text_tiers)
-    start_tier, before = 0, None
+    head = 2 + len(text_tiers)  # the segment of the title-ordered first rows of the text tiers
+    # Segments in order: the two title lists, the head, then the text tiers' rest.
+    rank = {0: 0, 1: 1, head: 2}
+    start, before = 0, None
     if position is not None:
-        if not 0 <= position[0] < tier_count:
+        if not 0 <= position[0] <= head:
             raise keyset.BadCursor(str(position))
-        start_tier, before = position[0], position[1:]
+        start, before = position[0], position[1:]
+    start_rank = rank.get(start, start + 1)
     needed = offset + size + 1
     found: list[tuple[int, int]] = []
-    for index in range(start_tier, tier_count):
-        tier_before = before if index == start_tier else None
-        if index < 2:
-            ids = (exact, folded)[index]
-            if tier_before is not None:
-                ids = ids[ids.index(tier_before[1]) + 1 :] if tier_before[1] in ids else []
-            ids = ids[: needed - len(found)]
-        else:
+    for index in (0, 1):
+        if start_rank > index or len(found) >= needed:
+            continue
+        ids = (exact, folded)[index]
+        if index == start and before is not None:
+            ids = ids[ids.index(before[1]) + 1 :] if before[1] in ids else []
+        found += [(pk, index) for pk in ids[: needed - len(found)]]
+    # The rest of the text tiers: from where the head ended, or from the cursor's tier.
+    rest: tuple | None = (start, *before) if start_rank > 2 and before is not None else None
+    if start_rank <= 2 and len(found) < needed and text_tiers:
+        rows, rest = _title_head(scope, search, text_tiers, listed)
+        if start == head and before is not None:
+            pks = [pk for pk, _tier in rows]
+            rows = rows[pks.index(before[1]) + 1 :] if before[1] in pks else []
+        found += [(pk, head) for pk, _tier in rows[: needed - len(found)]]
+    if rest is not None and len(found) < needed:
+        for index in range(rest[0], 2 + len(text_tiers)):
+            tier_before = rest[1:] if index == rest[0] else None
             ids = archive_search.tier_matches(
                 scope, text_tiers[index - 2], needed - len(found), before=tier_before, listed=listed
             )
-        found += [(pk, index) for pk in ids]
-        if len(found) >= needed:
-            break
+            found += [(pk, index) for pk in ids]
+            if len(found) >= needed:
+                break
     window = found[offset : offset + size]
     by_pk = _listed(published_questions()).in_bulk([pk for pk, _tier in window])
     window = [(pk, tier) for pk, tier in window if pk in by_pk]

@@ -434,6 +434,23 @@ class Tier:
     tsquery: str
     base: str
     required: tuple = ()  # terms every row of the tier holds (for a cheaper GIN driver, _driver)
+    within_last: bool = False  # every row of it matches the last tier ("any important term"): no count needed
+
+
+# A sentence may be longer than the 12 terms a search keeps (_search_terms): its important terms are read from
+# its first SENTENCE_MAX_WORDS words ("nhà nước thu hồi đất của gia đình tôi thì được bồi thường thế nào" names
+# "bồi thường" in its 13th and 14th).
+SENTENCE_MAX_WORDS = 24
+
+
+def _ranking_terms(query: str) -> tuple[list[str], list[str], bool]:
+    """(terms, important terms, sentence?) of `query` as the tiers and the title order read them."""
+    terms = _search_terms(query)
+    sentence = bool(terms) and is_sentence(terms)
+    if sentence:
+        terms = [term for term in fold(query).split() if term][:SENTENCE_MAX_WORDS]
+    important = [t for t in terms if t not in COMMON_TERMS and len(t) > 1]
+    return terms, important, sentence
 
 
 def _phrase(terms: list[str], *, prefix_last: bool) -> str:
@@ -458,16 +475,14 @@ def tiers(query: str, *, phrases: bool = True) -> list[Tier]:
 
     `phrases=False`: without the phrase tiers (when the phrase is too sparse among its terms' matches to list).
     """
-    terms = _search_terms(query)
+    terms, important, sentence = _ranking_terms(query)
     if not terms:
         return []
     queries: list[str] = []
     required: dict[str, tuple] = {}
     whole = tuple(terms[:-1])  # the last term is a prefix: its frequency is unknown
-    important = [t for t in terms if t not in COMMON_TERMS and len(t) > 1]
     # A sentence (SENTENCE_MIN_TERMS terms or more, some of them common) is ranked on its important terms only:
     # every one of its words is in almost no question, and proving it through the GIN index cost 0.3-1 s.
-    sentence = is_sentence(terms)
     if len(terms) >= 2 and phrases and not sentence:
         queries.append(_phrase(terms, prefix_last=True))
         required[queries[-1]] = whole
@@ -493,13 +508,18 @@ def tiers(query: str, *, phrases: bool = True) -> list[Tier]:
         for wanted in range(len(kept) - 1, max(1, (len(kept) + 1) // 2) - 1, -1):
             clauses = [_tsquery(list(combo), prefix_last=False) for combo in itertools.combinations(kept, wanted)]
             queries.append(" | ".join(f"({c})" for c in clauses))
+    last = ""
     if len(terms) >= 3 and important:
-        queries.append(_tsquery(important, operator="|", prefix_last=False))
+        last = _tsquery(important, operator="|", prefix_last=False)
+        queries.append(last)
     result: list[Tier] = []
     seen: list[str] = []
     for tsquery in dict.fromkeys(queries):
         exclude = " | ".join(f"({q})" for q in seen)
-        result.append(Tier(f"({tsquery}) & !({exclude})" if exclude else tsquery, tsquery, required.get(tsquery, ())))
+        held = required.get(tsquery, ())
+        # Rows holding one important term exactly (the all-but-k tiers hold several) are in the last tier too.
+        within = bool(last) and tsquery != last and (tsquery not in required or bool(set(held) & set(important)))
+        result.append(Tier(f"({tsquery}) & !({exclude})" if exclude else tsquery, tsquery, held, within))
         seen.append(tsquery)
     return result
 
@@ -508,9 +528,10 @@ def loosest(query: str) -> str:
     """The tsquery that every ranked match matches (the union of the tiers): what a count of matches counts.
 
     Phrase tiers are inside the tiers of the same terms anywhere, so they are left out: the union then needs no
-    positions and qa_search_terms (stripped vectors) can count it.
+    positions and qa_search_terms (stripped vectors) can count it. So are the tiers inside the last one ("any
+    important term"): a sentence's union of 70 clauses cost 48 ms over the count's 2,000-row sample at 100,000 rows.
     """
-    return " | ".join(f"({t.base})" for t in tiers(query, phrases=False))
+    return " | ".join(f"({t.base})" for t in tiers(query, phrases=False) if not t.within_last)
 
 
 def title_matches(queryset: QuerySet[Question] | None, query: str) -> tuple[list[int], list[int]]:
@@ -631,6 +652,51 @@ def tier_matches(
     found = _newest_of(queryset, tier, limit + len(listed), before)
     excluded = set(listed)
     return [pk for pk in found if pk not in excluded][:limit]
+
+
+# --- Relevance within the text tiers: the title first ---------------------------------------------------------------
+#
+# Newest first within a tier put, for "cho tôi hỏi về việc đăng ký thường trú", questions that name the words in
+# their bodies above the ones about it (the title says what a question asks: the archive's own rule, bench/
+# relevance.py). So the first RERANK_ROWS rows of the text tiers, in their order (a bounded read: what page 10 read
+# before), are ordered by how much of the query their titles hold, then by tier, then newest first; the rest follow
+# in tier order, newest first, from where those rows ended (a keyset position). Their titles are read with the rows
+# a page shows anyway (one query by primary key): no positions, no ts_rank over the matches.
+RERANK_ROWS = 200
+
+
+def title_scorer(query: str):
+    """A function of a title: how much of `query` it holds, for ordering the first RERANK_ROWS text-tier rows.
+
+    Each important term (not common, not a sentence's "xin", "hỏi", "muốn", ...) in the title counts 2; each pair
+    of the query's adjacent terms adjacent in the title counts 1 when one of them is important, 0.5 for two common
+    ones ("xã hội", "một lần"), nothing with a sentence's word ("thế nào", "có được"). The last term is a prefix.
+    """
+    terms, important, _sentence = _ranking_terms(query)
+    keys = [t for t in dict.fromkeys(important) if t not in SENTENCE_WORDS] or list(dict.fromkeys(terms))
+    weighty = set(keys)
+    pairs = {
+        (a, b): 1.0 if a in weighty or b in weighty else 0.5
+        for a, b in itertools.pairwise(terms)
+        if a not in SENTENCE_WORDS and b not in SENTENCE_WORDS
+    }
+    prefix = terms[-1] if terms else ""
+
+    def score(title: str) -> float:
+        words = fold(title).split()
+        held = set(words)
+        if prefix and prefix not in held and any(w.startswith(prefix) for w in words):
+            held.add(prefix)
+        adjacent = set(itertools.pairwise(words))
+        return 2 * sum(t in held for t in keys) + sum(w for pair, w in pairs.items() if pair in adjacent)
+
+    return score
+
+
+def title_order(query: str, rows: list[tuple]) -> list[tuple]:
+    """`rows` (id, tier, published_at, title) ordered by title_scorer's score, then tier, then newest first."""
+    score = title_scorer(query)
+    return sorted(rows, key=lambda r: (-score(r[3]), r[1], -r[2].timestamp(), -r[0]))
 
 
 def similar(queryset: QuerySet[Question], query: str, *, limit: int = 5) -> list[Question]:
