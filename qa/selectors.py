@@ -245,7 +245,7 @@ def _ranked_page(
 ) -> ArchivePage:
     """A page of relevance order: the tiers of qa.search.archive; the cursor is (segment, date, id).
 
-    Segments 0 and 1 are the title matches (id lists, bounded); then the first RERANK_ROWS rows of the full-text
+    Segments 0 and 1 are the title matches (id lists, bounded); then the first rows of the full-text
     tiers ordered by their titles (qa.search.archive.title_order; its segment number is 2 + the number of tiers),
     then the rest of the full-text tiers (2 onwards), each newest first.
     """
@@ -256,28 +256,32 @@ def _ranked_page(
 
 
 def _title_head(
-    scope: QuerySet[Question] | None, search: str, text_tiers: list, listed: list[int]
+    scope: QuerySet[Question] | None, search: str, text_tiers: list, listed: list[int], memo: dict
 ) -> tuple[list[tuple[int, int]], tuple | None]:
-    """The first RERANK_ROWS rows of the full-text tiers as (id, tier), in title order, and where they end:
-    (tier, published_at, id) of the last of them in tier order, or None when they hold every match."""
+    """The first rerank_rows(search) rows of the full-text tiers as (id, tier), in title order, and where they end:
+    (tier, published_at, id) of the last of them in tier order, or None when they hold every match.
+
+    The title tiers' rows (`listed`) count among the RERANK_ROWS read and are left out after: the read is bounded
+    by that number whatever the title tiers hold, and the rest of the text tiers leaves them out as before.
+    """
+    wanted = archive_search.rerank_rows(search)
     rows: list[tuple[int, int]] = []
     for index, tier in enumerate(text_tiers, start=2):
-        ids = archive_search.tier_matches(scope, tier, archive_search.RERANK_ROWS - len(rows), listed=listed)
+        ids = archive_search.tier_matches(scope, tier, wanted - len(rows), memo=memo)
         rows += [(pk, index) for pk in ids]
-        if len(rows) >= archive_search.RERANK_ROWS:
+        if len(rows) >= wanted:
             break
     if not rows:
         return [], None
     read = Question.objects.filter(pk__in=[pk for pk, _tier in rows]).values_list("pk", "published_at", "public_title")
     known = {pk: (at, title) for pk, at, title in read}
-    rows = [(pk, tier) for pk, tier in rows if pk in known]
-    if not rows:
-        return [], None
-    ordered = archive_search.title_order(search, [(pk, tier, *known[pk]) for pk, tier in rows])
     end = None
-    if len(rows) >= archive_search.RERANK_ROWS:
-        last_pk, last_tier = rows[-1]
-        end = (last_tier, known[last_pk][0], last_pk)
+    if len(rows) >= wanted:
+        last_pk, last_tier = next((row for row in reversed(rows) if row[0] in known), rows[-1])
+        end = (last_tier, known[last_pk][0], last_pk) if last_pk in known else None
+    excluded = set(listed)
+    rows = [(pk, tier) for pk, tier in rows if pk in known and pk not in excluded]
+    ordered = archive_search.title_order(search, [(pk, tier, *known[pk]) for pk, tier in rows])
     return [(row[0], row[1]) for row in ordered], end
 
 
@@ -289,7 +293,8 @@ def _ranked_tiers(
     size: int,
     last_number: int,
 ) -> ArchivePage:
-    exact, folded = archive_search.title_matches(scope, search)
+    memo: dict = {}  # the title scan's read of the phrase tier, which the head reads again
+    exact, folded = archive_search.title_matches(scope, search, memo=memo)
     text_tiers = archive_search.tiers(search)
     listed = [*exact, *folded]
     head = 2 + len(text_tiers)  # the segment of the title-ordered first rows of the text tiers
@@ -313,7 +318,7 @@ def _ranked_tiers(
     # The rest of the text tiers: from where the head ended, or from the cursor's tier.
     rest: tuple | None = (start, *before) if start_rank > 2 and before is not None else None
     if start_rank <= 2 and len(found) < needed and text_tiers:
-        rows, rest = _title_head(scope, search, text_tiers, listed)
+        rows, rest = _title_head(scope, search, text_tiers, listed, memo)
         if start == head and before is not None:
             pks = [pk for pk, _tier in rows]
             rows = rows[pks.index(before[1]) + 1 :] if before[1] in pks else []

@@ -496,7 +496,7 @@ def tiers(query: str, *, phrases: bool = True) -> list[Tier]:
             _phrase(run, prefix_last=last_prefix and run is runs[-1] and run[-1] == terms[-1]) for run in runs
         ]
         firm = tuple(important[:-1]) if last_prefix else tuple(important)
-        if any(len(run) > 1 for run in runs) and phrases:
+        if any(len(run) > 1 for run in runs) and phrases and not sentence:
             queries.append(" & ".join(f"({p})" for p in run_phrases))
             required[queries[-1]] = firm
         queries.append(_tsquery(important, prefix_last=last_prefix))
@@ -534,7 +534,9 @@ def loosest(query: str) -> str:
     return " | ".join(f"({t.base})" for t in tiers(query, phrases=False) if not t.within_last)
 
 
-def title_matches(queryset: QuerySet[Question] | None, query: str) -> tuple[list[int], list[int]]:
+def title_matches(
+    queryset: QuerySet[Question] | None, query: str, *, memo: dict | None = None
+) -> tuple[list[int], list[int]]:
     """Tiers 1 and 2: ids whose title holds the typed text with its accents, and those holding it folded.
 
     Looked for among the newest TITLE_SCAN matches of the phrase (one search and one read of their titles, a
@@ -544,7 +546,7 @@ def title_matches(queryset: QuerySet[Question] | None, query: str) -> tuple[list
     if not terms or is_sentence(terms):
         return [], []  # a sentence is nobody's title
     phrase = _phrase(terms, prefix_last=True)
-    ids = _newest_of(queryset, Tier(phrase, phrase, tuple(terms[:-1])), TITLE_SCAN, None)
+    ids = _newest_of(queryset, Tier(phrase, phrase, tuple(terms[:-1])), TITLE_SCAN, None, memo)
     titles = dict(Question.objects.filter(pk__in=ids).values_list("pk", "public_title"))
     typed = " ".join(query.lower().split())
     folded = f" {fold(query)} "
@@ -634,7 +636,18 @@ def _driver(required: tuple) -> str | None:
     return _tsquery(rare[:DRIVER_TERMS], prefix_last=False)
 
 
-def _newest_of(queryset: QuerySet[Question] | None, tier: Tier, limit: int, before: tuple | None) -> list[int]:
+def _newest_of(
+    queryset: QuerySet[Question] | None, tier: Tier, limit: int, before: tuple | None, memo: dict | None = None
+) -> list[int]:
+    """The newest `limit` rows of a tier; `memo`: one page's searches already made (the title scan reads the
+    phrase tier's first rows, which the title order reads again), reused when they hold these rows."""
+    if memo is not None:
+        key = (tier.tsquery, before)
+        known = memo.get(key)
+        if known is not None and (known[0] >= limit or len(known[1]) < known[0]):
+            return known[1][:limit]
+        memo[key] = (limit, _newest_of(queryset, tier, limit, before))
+        return memo[key][1]
     driver = _driver(tier.required) if queryset is None else None
     if "<->" in tier.tsquery:
         return _checked_matches(
@@ -644,12 +657,18 @@ def _newest_of(queryset: QuerySet[Question] | None, tier: Tier, limit: int, befo
 
 
 def tier_matches(
-    queryset: QuerySet[Question] | None, tier: Tier, limit: int, *, before: tuple | None = None, listed=()
+    queryset: QuerySet[Question] | None,
+    tier: Tier,
+    limit: int,
+    *,
+    before: tuple | None = None,
+    listed=(),
+    memo: dict | None = None,
 ) -> list[int]:
     """Ids of the newest `limit` questions of one tier, leaving out `listed` (the title tiers' rows)."""
     if not listed:
-        return _newest_of(queryset, tier, limit, before)
-    found = _newest_of(queryset, tier, limit + len(listed), before)
+        return _newest_of(queryset, tier, limit, before, memo)
+    found = _newest_of(queryset, tier, limit + len(listed), before, memo)
     excluded = set(listed)
     return [pk for pk in found if pk not in excluded][:limit]
 
@@ -662,7 +681,14 @@ def tier_matches(
 # before), are ordered by how much of the query their titles hold, then by tier, then newest first; the rest follow
 # in tier order, newest first, from where those rows ended (a keyset position). Their titles are read with the rows
 # a page shows anyway (one query by primary key): no positions, no ts_rank over the matches.
-RERANK_ROWS = 200
+RERANK_ROWS = 100
+
+
+def rerank_rows(query: str) -> int:
+    """How many text-tier rows the title order reads: RERANK_ROWS for a sentence (its tiers need no positions:
+    a walk of narrow rows), else TITLE_SCAN, the phrase tier's first rows that the title scan has just read."""
+    terms = _search_terms(query)
+    return RERANK_ROWS if terms and is_sentence(terms) else TITLE_SCAN
 
 
 def title_scorer(query: str):
