@@ -697,8 +697,9 @@ def title_scorer(query: str):
     Each important term (not common, not a sentence's "xin", "hỏi", "muốn", ...) in the title counts 2; each pair
     of the query's adjacent terms adjacent in the title counts 1 when one of them is important, 0.5 for two common
     ones ("xã hội", "một lần"), nothing with a sentence's word ("thế nào", "có được"). The last term is a prefix.
-    A title holding only one of several important terms scores 0: "Khẩu trang cho hộ gia đình" does not pass
-    "hộ khẩu thường trú" adjacent in a body (the phrase tier) for its one word.
+    A title holding only one of several important terms, or none of the query's pairs, scores 0 (the tier's order
+    stands): "Khẩu trang cho hộ gia đình" (one word) and "Đất ở và thuế" (the words apart) do not pass "hộ khẩu
+    thường trú" and "thuế đất" adjacent in a body (the phrase tier).
     """
     terms, important, _sentence = _ranking_terms(query)
     keys = [t for t in dict.fromkeys(important) if t not in SENTENCE_WORDS] or list(dict.fromkeys(terms))
@@ -716,10 +717,11 @@ def title_scorer(query: str):
         if prefix and prefix not in held and any(w.startswith(prefix) for w in words):
             held.add(prefix)
         covered = sum(t in held for t in keys)
-        if covered < min(2, len(keys)):
-            return 0.0  # a title naming one of several important terms says little: the tier's order stands
         adjacent = set(itertools.pairwise(words))
-        return 2 * covered + sum(w for pair, w in pairs.items() if pair in adjacent)
+        together = sum(w for pair, w in pairs.items() if pair in adjacent)
+        if covered < min(2, len(keys)) or (pairs and not together):
+            return 0.0  # the title names too little of the query, or its words apart: the tier's order stands
+        return 2 * covered + together
 
     return score
 
