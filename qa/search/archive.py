@@ -4,14 +4,15 @@ Why (bench/results/2026-11-30-2101.md, rows 11–13 at 1,000,000 published quest
 the search API p95 22.5 ms, similar-question suggestions p95 5.4 ms; docs/performance.md, "Archive search"):
 the planner assumes words independent and estimated 86 rows for a query that 14,000 match, so the plan is
 chosen here, not by it: a walk of the newest rows when matches are dense, the GIN index when they are rare,
-and relevance as tiers over every match (issue 17; docs/performance.md, "Every archive shape"; bench/results/
-newest .md, "Every archive shape" and "Search relevance"). Unfiltered walks read qa_search_terms (qa migration 0007:
+and relevance as tiers over every match, the first rows of the text tiers ordered by how much of the query their
+titles hold (issue 17; docs/performance.md, "Every archive shape"; bench/results/newest .md, "Every archive shape"
+and "Search relevance"). Unfiltered walks read qa_search_terms (qa migration 0007:
 narrow rows, about 0.7 µs a row against 3–5 µs on qa_question's TOASTed vector); its rows are written by
 database triggers. Raw SQL is used where the ORM cannot say "walk N rows in index order, then filter".
 On SQLite (the embedded run) the same functions fall back to LIKE on the folded text.
 
 Domain code (qa.selectors) calls search_filter, can_rank, sorted_matches, all_terms, title_matches, tiers,
-tier_matches, loosest, count_matches and similar; nothing else here.
+tier_matches, rerank_rows, title_order, loosest, count_matches and similar; nothing else here.
 """
 
 import itertools
@@ -377,7 +378,10 @@ def can_rank(query: str) -> bool:
 #      of adjacent terms as phrases, then 6. the important terms anywhere (a sentence as citizens type it);
 #   7. for a sentence (three important terms or more): all its important terms but one, but two, ... down to half;
 #   8. for a query of three terms or more, any important term (nothing required).
-# A tier excludes the tiers above it, so each question appears once; within a tier, newest first.
+# A tier excludes the tiers above it, so each question appears once; within a tier, newest first, except the text
+# tiers' first rows (60, a sentence's 100), ordered by their titles first (title_order, below).
+# A sentence skips tiers 1-5 (5 too, its runs as phrases): checking the positions of a phrase rare among its terms'
+# matches cost 50-100 ms at 100,000 rows ("khám bệnh trái tuyến" as a phrase), and the title order weighs adjacency.
 TITLE_SCAN = 60
 TITLE_TIER_MAX = 50
 SENTENCE_TERMS = 8
