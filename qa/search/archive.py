@@ -12,7 +12,7 @@ database triggers. Raw SQL is used where the ORM cannot say "walk N rows in inde
 On SQLite (the embedded run) the same functions fall back to LIKE on the folded text.
 
 Domain code (qa.selectors) calls search_filter, can_rank, sorted_matches, all_terms, title_matches, tiers,
-tier_matches, rerank_rows, title_order, loosest, count_matches and similar; nothing else here.
+tier_matches, is_sentence_query, rerank_rows, title_order, loosest, count_matches and similar; nothing else here.
 """
 
 import itertools
@@ -688,11 +688,16 @@ def tier_matches(
 RERANK_ROWS = 100
 
 
+def is_sentence_query(query: str) -> bool:
+    """Whether `query` reads as a sentence (is_sentence on its search terms)."""
+    terms = _search_terms(query)
+    return bool(terms) and is_sentence(terms)
+
+
 def rerank_rows(query: str) -> int:
     """How many text-tier rows the title order reads: RERANK_ROWS for a sentence (its tiers need no positions:
     a walk of narrow rows), else TITLE_SCAN, the phrase tier's first rows that the title scan has just read."""
-    terms = _search_terms(query)
-    return RERANK_ROWS if terms and is_sentence(terms) else TITLE_SCAN
+    return RERANK_ROWS if is_sentence_query(query) else TITLE_SCAN
 
 
 def title_scorer(query: str):

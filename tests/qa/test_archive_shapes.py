@@ -280,6 +280,29 @@ def test_relevance_pages_through_the_title_ordered_rows_then_the_tiers_each_row_
 
 
 @pytest.mark.postgres
+def test_a_filtered_relevance_search_orders_only_the_title_scans_rows_then_pages_every_match_once(monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("relevance tiers need PostgreSQL")
+    monkeypatch.setattr(archive_search, "SEARCH_WALK_ROWS", 4)
+    monkeypatch.setattr(archive_search, "TITLE_SCAN", 3)
+    topic = TopicFactory()
+    now = timezone.now()
+    rows = []
+    for i in range(10):
+        title = "Đất đai ở xã" if i == 2 else f"Hỏi số {i}"
+        body = "đất đai tranh chấp" if i % 2 == 0 else "đất rừng, đai an toàn"
+        rows.append(_published(title, at=now - datetime.timedelta(hours=i), body=body, topic=topic).pk)
+    _published("Đất đai", at=now, body="đất đai", topic=TopicFactory())
+    by_cursor = _walk_cursor(search="dat dai", topic=topic, ordering="relevance", size=3)
+    by_number = []
+    for number in (1, 2, 3, 4):
+        by_number += _ranked("dat dai", topic=topic, size=3, page=number)
+    # The title tier (row 2), the phrase tier's rows the title scan read (0, 4: titles naming nothing), the rest
+    # of the phrase tier (6, 8), then the words apart.
+    assert by_cursor == by_number == [rows[i] for i in (2, 0, 4, 6, 8, 1, 3, 5, 7, 9)]
+
+
+@pytest.mark.postgres
 def test_the_count_of_a_sentence_reads_only_its_last_tier_which_holds_every_other():
     if connection.vendor != "postgresql":
         pytest.skip("relevance tiers need PostgreSQL")
