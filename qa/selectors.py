@@ -243,14 +243,49 @@ def archive_page(
 def _ranked_page(
     scope: QuerySet[Question] | None, search: str, cursor: str | None, offset: int, size: int, last_number: int
 ) -> ArchivePage:
-    """A page of relevance order: the tiers of qa.search.archive, each newest first; the cursor is (tier, date, id).
+    """A page of relevance order: the tiers of qa.search.archive; the cursor is (segment, date, id).
 
-    Tiers 0 and 1 are the title matches (id lists, bounded), 2 onwards the full-text tiers.
+    Segments 0 and 1 are the title matches (id lists, bounded); then the first rows of the full-text
+    tiers ordered by their titles (qa.search.archive.title_order; its segment number is 2 + the number of tiers),
+    then the rest of the full-text tiers (2 onwards), each newest first.
     """
     position = None
     if cursor is not None:
         position = keyset.decode(RELEVANCE, cursor, (int, datetime.datetime, int))
     return _ranked_tiers(scope, search, position, offset, size, last_number)
+
+
+def _title_head(
+    scope: QuerySet[Question] | None, search: str, text_tiers: list, listed: list[int], memo: dict
+) -> tuple[list[tuple[int, int]], tuple | None]:
+    """The first rerank_rows(search) rows of the full-text tiers as (id, tier), in title order, and where the rest
+    of the tiers starts: (tier, keyset position or None for its start), or None when they hold every match.
+
+    The title tiers' rows (`listed`) count among the rows read and are left out after: the read is bounded by
+    that number whatever the title tiers hold, and the rest of the text tiers leaves them out as before. In a
+    filtered scope a query other than a sentence reads only its first tier's rows, those the title scan read
+    (walking qa_question's TOASTed vectors, the next tiers' 60 rows cost 15-25 ms under load).
+    """
+    wanted = archive_search.rerank_rows(search)
+    readable = text_tiers if scope is None or archive_search.is_sentence_query(search) else text_tiers[:1]
+    rows: list[tuple[int, int]] = []
+    for index, tier in enumerate(readable, start=2):
+        ids = archive_search.tier_matches(scope, tier, wanted - len(rows), memo=memo)
+        rows += [(pk, index) for pk in ids]
+        if len(rows) >= wanted:
+            break
+    read = Question.objects.filter(pk__in=[pk for pk, _tier in rows]).values_list("pk", "published_at", "public_title")
+    known = {pk: (at, title) for pk, at, title in read} if rows else {}
+    rest: tuple | None = None
+    if len(rows) >= wanted:
+        last = next((row for row in reversed(rows) if row[0] in known), None)
+        rest = (last[1], (known[last[0]][0], last[0])) if last else (2, None)  # none shown: all again
+    elif len(readable) < len(text_tiers):
+        rest = (2 + len(readable), None)  # the tiers it did not read, from their start
+    excluded = set(listed)
+    rows = [(pk, tier) for pk, tier in rows if pk in known and pk not in excluded]
+    ordered = archive_search.title_order(search, [(pk, tier, *known[pk]) for pk, tier in rows])
+    return [(row[0], row[1]) for row in ordered], rest
 
 
 def _ranked_tiers(
@@ -261,31 +296,45 @@ def _ranked_tiers(
     size: int,
     last_number: int,
 ) -> ArchivePage:
-    exact, folded = archive_search.title_matches(scope, search)
+    memo: dict = {}  # the title scan's read of the phrase tier, which the head reads again
+    exact, folded = archive_search.title_matches(scope, search, memo=memo)
     text_tiers = archive_search.tiers(search)
     listed = [*exact, *folded]
-    tier_count = 2 + len(text_tiers)
-    start_tier, before = 0, None
+    head = 2 + len(text_tiers)  # the segment of the title-ordered first rows of the text tiers
+    # Segments in order: the two title lists, the head, then the text tiers' rest.
+    rank = {0: 0, 1: 1, head: 2}
+    start, before = 0, None
     if position is not None:
-        if not 0 <= position[0] < tier_count:
+        if not 0 <= position[0] <= head:
             raise keyset.BadCursor(str(position))
-        start_tier, before = position[0], position[1:]
+        start, before = position[0], position[1:]
+    start_rank = rank.get(start, start + 1)
     needed = offset + size + 1
     found: list[tuple[int, int]] = []
-    for index in range(start_tier, tier_count):
-        tier_before = before if index == start_tier else None
-        if index < 2:
-            ids = (exact, folded)[index]
-            if tier_before is not None:
-                ids = ids[ids.index(tier_before[1]) + 1 :] if tier_before[1] in ids else []
-            ids = ids[: needed - len(found)]
-        else:
+    for index in (0, 1):
+        if start_rank > index or len(found) >= needed:
+            continue
+        ids = (exact, folded)[index]
+        if index == start and before is not None:
+            ids = ids[ids.index(before[1]) + 1 :] if before[1] in ids else []
+        found += [(pk, index) for pk in ids[: needed - len(found)]]
+    # The rest of the text tiers: from where the head ended, or from the cursor's tier.
+    rest: tuple | None = (start, before) if start_rank > 2 and before is not None else None
+    if start_rank <= 2 and len(found) < needed and text_tiers:
+        rows, rest = _title_head(scope, search, text_tiers, listed, memo)
+        if start == head and before is not None:
+            pks = [pk for pk, _tier in rows]
+            rows = rows[pks.index(before[1]) + 1 :] if before[1] in pks else []
+        found += [(pk, head) for pk, _tier in rows[: needed - len(found)]]
+    if rest is not None and len(found) < needed:
+        for index in range(rest[0], 2 + len(text_tiers)):
+            tier_before = rest[1] if index == rest[0] else None
             ids = archive_search.tier_matches(
                 scope, text_tiers[index - 2], needed - len(found), before=tier_before, listed=listed
             )
-        found += [(pk, index) for pk in ids]
-        if len(found) >= needed:
-            break
+            found += [(pk, index) for pk in ids]
+            if len(found) >= needed:
+                break
     window = found[offset : offset + size]
     by_pk = _listed(published_questions()).in_bulk([pk for pk, _tier in window])
     window = [(pk, tier) for pk, tier in window if pk in by_pk]

@@ -4,14 +4,15 @@ Why (bench/results/2026-11-30-2101.md, rows 11–13 at 1,000,000 published quest
 the search API p95 22.5 ms, similar-question suggestions p95 5.4 ms; docs/performance.md, "Archive search"):
 the planner assumes words independent and estimated 86 rows for a query that 14,000 match, so the plan is
 chosen here, not by it: a walk of the newest rows when matches are dense, the GIN index when they are rare,
-and relevance as tiers over every match (issue 17; docs/performance.md, "Every archive shape"; bench/results/
-newest .md, "Every archive shape" and "Search relevance"). Unfiltered walks read qa_search_terms (qa migration 0007:
+and relevance as tiers over every match, the first rows of the text tiers ordered by how much of the query their
+titles hold (issue 17; docs/performance.md, "Every archive shape"; bench/results/newest .md, "Every archive shape"
+and "Search relevance"). Unfiltered walks read qa_search_terms (qa migration 0007:
 narrow rows, about 0.7 µs a row against 3–5 µs on qa_question's TOASTed vector); its rows are written by
 database triggers. Raw SQL is used where the ORM cannot say "walk N rows in index order, then filter".
 On SQLite (the embedded run) the same functions fall back to LIKE on the folded text.
 
 Domain code (qa.selectors) calls search_filter, can_rank, sorted_matches, all_terms, title_matches, tiers,
-tier_matches, loosest, count_matches and similar; nothing else here.
+tier_matches, is_sentence_query, rerank_rows, title_order, loosest, count_matches and similar; nothing else here.
 """
 
 import itertools
@@ -377,7 +378,10 @@ def can_rank(query: str) -> bool:
 #      of adjacent terms as phrases, then 6. the important terms anywhere (a sentence as citizens type it);
 #   7. for a sentence (three important terms or more): all its important terms but one, but two, ... down to half;
 #   8. for a query of three terms or more, any important term (nothing required).
-# A tier excludes the tiers above it, so each question appears once; within a tier, newest first.
+# A tier excludes the tiers above it, so each question appears once; within a tier, newest first, except the text
+# tiers' first rows (60, a sentence's 100), ordered by their titles first (title_order, below).
+# A sentence skips tiers 1-5 (5 too, its runs as phrases): checking the positions of a phrase rare among its terms'
+# matches cost 50-100 ms at 100,000 rows ("khám bệnh trái tuyến" as a phrase), and the title order weighs adjacency.
 TITLE_SCAN = 60
 TITLE_TIER_MAX = 50
 SENTENCE_TERMS = 8
@@ -434,6 +438,23 @@ class Tier:
     tsquery: str
     base: str
     required: tuple = ()  # terms every row of the tier holds (for a cheaper GIN driver, _driver)
+    within_last: bool = False  # every row of it matches the last tier ("any important term"): no count needed
+
+
+# A sentence may be longer than the 12 terms a search keeps (_search_terms): its important terms are read from
+# its first SENTENCE_MAX_WORDS words ("nhà nước thu hồi đất của gia đình tôi thì được bồi thường thế nào" names
+# "bồi thường" in its 13th and 14th).
+SENTENCE_MAX_WORDS = 24
+
+
+def _ranking_terms(query: str) -> tuple[list[str], list[str], bool]:
+    """(terms, important terms, sentence?) of `query` as the tiers and the title order read them."""
+    terms = _search_terms(query)
+    sentence = bool(terms) and is_sentence(terms)
+    if sentence:
+        terms = [term for term in fold(query).split() if term][:SENTENCE_MAX_WORDS]
+    important = [t for t in terms if t not in COMMON_TERMS and len(t) > 1]
+    return terms, important, sentence
 
 
 def _phrase(terms: list[str], *, prefix_last: bool) -> str:
@@ -458,16 +479,14 @@ def tiers(query: str, *, phrases: bool = True) -> list[Tier]:
 
     `phrases=False`: without the phrase tiers (when the phrase is too sparse among its terms' matches to list).
     """
-    terms = _search_terms(query)
+    terms, important, sentence = _ranking_terms(query)
     if not terms:
         return []
     queries: list[str] = []
     required: dict[str, tuple] = {}
     whole = tuple(terms[:-1])  # the last term is a prefix: its frequency is unknown
-    important = [t for t in terms if t not in COMMON_TERMS and len(t) > 1]
     # A sentence (SENTENCE_MIN_TERMS terms or more, some of them common) is ranked on its important terms only:
     # every one of its words is in almost no question, and proving it through the GIN index cost 0.3-1 s.
-    sentence = is_sentence(terms)
     if len(terms) >= 2 and phrases and not sentence:
         queries.append(_phrase(terms, prefix_last=True))
         required[queries[-1]] = whole
@@ -481,7 +500,7 @@ def tiers(query: str, *, phrases: bool = True) -> list[Tier]:
             _phrase(run, prefix_last=last_prefix and run is runs[-1] and run[-1] == terms[-1]) for run in runs
         ]
         firm = tuple(important[:-1]) if last_prefix else tuple(important)
-        if any(len(run) > 1 for run in runs) and phrases:
+        if any(len(run) > 1 for run in runs) and phrases and not sentence:
             queries.append(" & ".join(f"({p})" for p in run_phrases))
             required[queries[-1]] = firm
         queries.append(_tsquery(important, prefix_last=last_prefix))
@@ -493,13 +512,18 @@ def tiers(query: str, *, phrases: bool = True) -> list[Tier]:
         for wanted in range(len(kept) - 1, max(1, (len(kept) + 1) // 2) - 1, -1):
             clauses = [_tsquery(list(combo), prefix_last=False) for combo in itertools.combinations(kept, wanted)]
             queries.append(" | ".join(f"({c})" for c in clauses))
+    last = ""
     if len(terms) >= 3 and important:
-        queries.append(_tsquery(important, operator="|", prefix_last=False))
+        last = _tsquery(important, operator="|", prefix_last=False)
+        queries.append(last)
     result: list[Tier] = []
     seen: list[str] = []
     for tsquery in dict.fromkeys(queries):
         exclude = " | ".join(f"({q})" for q in seen)
-        result.append(Tier(f"({tsquery}) & !({exclude})" if exclude else tsquery, tsquery, required.get(tsquery, ())))
+        held = required.get(tsquery, ())
+        # Rows holding one important term exactly (the all-but-k tiers hold several) are in the last tier too.
+        within = bool(last) and tsquery != last and (tsquery not in required or bool(set(held) & set(important)))
+        result.append(Tier(f"({tsquery}) & !({exclude})" if exclude else tsquery, tsquery, held, within))
         seen.append(tsquery)
     return result
 
@@ -508,12 +532,15 @@ def loosest(query: str) -> str:
     """The tsquery that every ranked match matches (the union of the tiers): what a count of matches counts.
 
     Phrase tiers are inside the tiers of the same terms anywhere, so they are left out: the union then needs no
-    positions and qa_search_terms (stripped vectors) can count it.
+    positions and qa_search_terms (stripped vectors) can count it. So are the tiers inside the last one ("any
+    important term"): a sentence's union of 70 clauses cost 48 ms over the count's 2,000-row sample at 100,000 rows.
     """
-    return " | ".join(f"({t.base})" for t in tiers(query, phrases=False))
+    return " | ".join(f"({t.base})" for t in tiers(query, phrases=False) if not t.within_last)
 
 
-def title_matches(queryset: QuerySet[Question] | None, query: str) -> tuple[list[int], list[int]]:
+def title_matches(
+    queryset: QuerySet[Question] | None, query: str, *, memo: dict | None = None
+) -> tuple[list[int], list[int]]:
     """Tiers 1 and 2: ids whose title holds the typed text with its accents, and those holding it folded.
 
     Looked for among the newest TITLE_SCAN matches of the phrase (one search and one read of their titles, a
@@ -523,7 +550,7 @@ def title_matches(queryset: QuerySet[Question] | None, query: str) -> tuple[list
     if not terms or is_sentence(terms):
         return [], []  # a sentence is nobody's title
     phrase = _phrase(terms, prefix_last=True)
-    ids = _newest_of(queryset, Tier(phrase, phrase, tuple(terms[:-1])), TITLE_SCAN, None)
+    ids = _newest_of(queryset, Tier(phrase, phrase, tuple(terms[:-1])), TITLE_SCAN, None, memo)
     titles = dict(Question.objects.filter(pk__in=ids).values_list("pk", "public_title"))
     typed = " ".join(query.lower().split())
     folded = f" {fold(query)} "
@@ -613,7 +640,18 @@ def _driver(required: tuple) -> str | None:
     return _tsquery(rare[:DRIVER_TERMS], prefix_last=False)
 
 
-def _newest_of(queryset: QuerySet[Question] | None, tier: Tier, limit: int, before: tuple | None) -> list[int]:
+def _newest_of(
+    queryset: QuerySet[Question] | None, tier: Tier, limit: int, before: tuple | None, memo: dict | None = None
+) -> list[int]:
+    """The newest `limit` rows of a tier; `memo`: one page's searches already made (the title scan reads the
+    phrase tier's first rows, which the title order reads again), reused when they hold these rows."""
+    if memo is not None:
+        key = (tier.tsquery, before)
+        known = memo.get(key)
+        if known is not None and (known[0] >= limit or len(known[1]) < known[0]):
+            return known[1][:limit]
+        memo[key] = (limit, _newest_of(queryset, tier, limit, before))
+        return memo[key][1]
     driver = _driver(tier.required) if queryset is None else None
     if "<->" in tier.tsquery:
         return _checked_matches(
@@ -623,14 +661,84 @@ def _newest_of(queryset: QuerySet[Question] | None, tier: Tier, limit: int, befo
 
 
 def tier_matches(
-    queryset: QuerySet[Question] | None, tier: Tier, limit: int, *, before: tuple | None = None, listed=()
+    queryset: QuerySet[Question] | None,
+    tier: Tier,
+    limit: int,
+    *,
+    before: tuple | None = None,
+    listed=(),
+    memo: dict | None = None,
 ) -> list[int]:
     """Ids of the newest `limit` questions of one tier, leaving out `listed` (the title tiers' rows)."""
     if not listed:
-        return _newest_of(queryset, tier, limit, before)
-    found = _newest_of(queryset, tier, limit + len(listed), before)
+        return _newest_of(queryset, tier, limit, before, memo)
+    found = _newest_of(queryset, tier, limit + len(listed), before, memo)
     excluded = set(listed)
     return [pk for pk in found if pk not in excluded][:limit]
+
+
+# --- Relevance within the text tiers: the title first ---------------------------------------------------------------
+#
+# Newest first within a tier put, for "cho tôi hỏi về việc đăng ký thường trú", questions that name the words in
+# their bodies above the ones about it (the title says what a question asks: the archive's own rule, bench/
+# relevance.py). So the first RERANK_ROWS rows of the text tiers, in their order (a bounded read: what page 10 read
+# before), are ordered by how much of the query their titles hold, then by tier, then newest first; the rest follow
+# in tier order, newest first, from where those rows ended (a keyset position). Their titles are read with the rows
+# a page shows anyway (one query by primary key): no positions, no ts_rank over the matches.
+RERANK_ROWS = 100
+
+
+def is_sentence_query(query: str) -> bool:
+    """Whether `query` reads as a sentence (is_sentence on its search terms)."""
+    terms = _search_terms(query)
+    return bool(terms) and is_sentence(terms)
+
+
+def rerank_rows(query: str) -> int:
+    """How many text-tier rows the title order reads: RERANK_ROWS for a sentence (its tiers need no positions:
+    a walk of narrow rows), else TITLE_SCAN, the phrase tier's first rows that the title scan has just read."""
+    return RERANK_ROWS if is_sentence_query(query) else TITLE_SCAN
+
+
+def title_scorer(query: str):
+    """A function of a title: how much of `query` it holds, for ordering the first RERANK_ROWS text-tier rows.
+
+    Each important term (not common, not a sentence's "xin", "hỏi", "muốn", ...) in the title counts 2; each pair
+    of the query's adjacent terms adjacent in the title counts 1 when one of them is important, 0.5 for two common
+    ones ("xã hội", "một lần"), nothing with a sentence's word ("thế nào", "có được"). The last term is a prefix.
+    A title holding only one of several important terms, or none of the query's pairs, scores 0 (the tier's order
+    stands): "Khẩu trang cho hộ gia đình" (one word) and "Đất ở và thuế" (the words apart) do not pass "hộ khẩu
+    thường trú" and "thuế đất" adjacent in a body (the phrase tier).
+    """
+    terms, important, _sentence = _ranking_terms(query)
+    keys = [t for t in dict.fromkeys(important) if t not in SENTENCE_WORDS] or list(dict.fromkeys(terms))
+    weighty = set(keys)
+    pairs = {
+        (a, b): 1.0 if a in weighty or b in weighty else 0.5
+        for a, b in itertools.pairwise(terms)
+        if a not in SENTENCE_WORDS and b not in SENTENCE_WORDS
+    }
+    prefix = terms[-1] if terms else ""
+
+    def score(title: str) -> float:
+        words = fold(title).split()
+        held = set(words)
+        if prefix and prefix not in held and any(w.startswith(prefix) for w in words):
+            held.add(prefix)
+        covered = sum(t in held for t in keys)
+        adjacent = set(itertools.pairwise(words))
+        together = sum(w for pair, w in pairs.items() if pair in adjacent)
+        if covered < min(2, len(keys)) or (pairs and not together):
+            return 0.0  # the title names too little of the query, or its words apart: the tier's order stands
+        return 2 * covered + together
+
+    return score
+
+
+def title_order(query: str, rows: list[tuple]) -> list[tuple]:
+    """`rows` (id, tier, published_at, title) ordered by title_scorer's score, then tier, then newest first."""
+    score = title_scorer(query)
+    return sorted(rows, key=lambda r: (-score(r[3]), r[1], -r[2].timestamp(), -r[0]))
 
 
 def similar(queryset: QuerySet[Question], query: str, *, limit: int = 5) -> list[Question]:

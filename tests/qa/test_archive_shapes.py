@@ -212,6 +212,112 @@ def test_relevance_pages_by_number_and_by_cursor_list_the_same_rows(monkeypatch)
     assert by_cursor == by_number and len(set(by_cursor)) == 12
 
 
+@pytest.mark.postgres
+def test_a_sentence_ranks_the_title_holding_more_of_its_important_terms_first_whatever_its_age():
+    if connection.vendor != "postgresql":
+        pytest.skip("relevance tiers need PostgreSQL")
+    now = timezone.now()
+    # Every row holds all the important terms in its text (one tier); newest first used to put the bodies first.
+    titled = _published("Đăng ký thường trú cho con", at=now - datetime.timedelta(days=400))
+    half = _published("Hỏi về đăng ký tạm trú", at=now - datetime.timedelta(days=30), body="Thường trú ở đâu?")
+    body_only = [
+        _published(f"Hồ sơ nhà đất số {i}", at=now - datetime.timedelta(days=i), body="đăng ký thường trú")
+        for i in range(3)
+    ]
+    ranked = _ranked("cho tôi hỏi về việc đăng ký thường trú cho con được không")
+    assert ranked[:2] == [titled.pk, half.pk]
+    assert set(ranked[2:]) == {q.pk for q in body_only}
+    assert ranked[2:] == [q.pk for q in body_only]  # equal titles: newest first
+
+
+@pytest.mark.postgres
+def test_a_phrase_absent_from_titles_ranks_the_titles_holding_its_words_first():
+    if connection.vendor != "postgresql":
+        pytest.skip("relevance tiers need PostgreSQL")
+    now = timezone.now()
+    titled = _published("Tuyển sinh vào lớp 6 năm nay", at=now - datetime.timedelta(days=200))
+    newer = _published("Miễn giảm học phí", at=now, body="Con tôi tuyển sinh vào lớp 6 thì có được miễn không?")
+    assert _ranked("tuyen sinh lop 6") == [titled.pk, newer.pk]
+
+
+@pytest.mark.postgres
+def test_a_long_sentence_ranks_on_its_important_terms_past_the_twelfth_word():
+    if connection.vendor != "postgresql":
+        pytest.skip("relevance tiers need PostgreSQL")
+    now = timezone.now()
+    wanted = _published("Bồi thường khi Nhà nước thu hồi đất", at=now - datetime.timedelta(days=90))
+    other = _published("Nhà nước quản lý chợ", at=now, body="Nhà nước quy định")
+    sentence = "nhà nước thu hồi đất của gia đình tôi thì được bồi thường thế nào"
+    assert "thuong" not in archive_search.all_terms(sentence)  # a search keeps 12 terms
+    assert _ranked(sentence)[:2] == [wanted.pk, other.pk]
+
+
+@pytest.mark.postgres
+def test_relevance_pages_through_the_title_ordered_rows_then_the_tiers_each_row_once(monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("relevance tiers need PostgreSQL")
+    monkeypatch.setattr(archive_search, "SEARCH_WALK_ROWS", 4)
+    monkeypatch.setattr(archive_search, "RERANK_ROWS", 5)
+    now = timezone.now()
+    rows = []
+    for i in range(14):
+        title = "Đăng ký thường trú" if i % 4 == 3 else f"Hỏi số {i}"
+        body = "đăng ký thường trú" if i % 2 else "thường trú, đăng ký xe"
+        rows.append(_published(title, at=now - datetime.timedelta(hours=i), body=body).pk)
+    sentence = "xin hỏi tôi muốn đăng ký thường trú thì làm thế nào"
+    by_cursor = _walk_cursor(search=sentence, ordering="relevance", size=4)
+    by_number = []
+    for number in (1, 2, 3, 4):
+        by_number += _ranked(sentence, size=4, page=number)
+    assert by_cursor == by_number and len(set(by_cursor)) == 14
+    # One tier (all but one important term: "muốn" is in no row). Its first five rows (RERANK_ROWS) are ordered by
+    # their titles (row 3's holds the sentence's terms), the rest follow newest first (7 and 11 too).
+    assert by_cursor == [rows[i] for i in (3, 0, 1, 2, 4, *range(5, 14))]
+    first = selectors.archive_page(search=sentence, ordering="relevance", size=4)
+    assert (first.count, first.count_estimated) == (14, False)
+    deep = selectors.archive_page(search=sentence, ordering="relevance", size=4, page=2)
+    assert deep.count == 14
+
+
+@pytest.mark.postgres
+def test_a_filtered_relevance_search_orders_only_the_title_scans_rows_then_pages_every_match_once(monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("relevance tiers need PostgreSQL")
+    monkeypatch.setattr(archive_search, "SEARCH_WALK_ROWS", 4)
+    monkeypatch.setattr(archive_search, "TITLE_SCAN", 3)
+    topic = TopicFactory()
+    now = timezone.now()
+    rows = []
+    for i in range(10):
+        title = "Đất đai ở xã" if i == 2 else f"Hỏi số {i}"
+        body = "đất đai tranh chấp" if i % 2 == 0 else "đất rừng, đai an toàn"
+        rows.append(_published(title, at=now - datetime.timedelta(hours=i), body=body, topic=topic).pk)
+    _published("Đất đai", at=now, body="đất đai", topic=TopicFactory())
+    by_cursor = _walk_cursor(search="dat dai", topic=topic, ordering="relevance", size=3)
+    by_number = []
+    for number in (1, 2, 3, 4):
+        by_number += _ranked("dat dai", topic=topic, size=3, page=number)
+    # The title tier (row 2), the phrase tier's rows the title scan read (0, 4: titles naming nothing), the rest
+    # of the phrase tier (6, 8), then the words apart.
+    assert by_cursor == by_number == [rows[i] for i in (2, 0, 4, 6, 8, 1, 3, 5, 7, 9)]
+
+
+@pytest.mark.postgres
+def test_the_count_of_a_sentence_reads_only_its_last_tier_which_holds_every_other():
+    if connection.vendor != "postgresql":
+        pytest.skip("relevance tiers need PostgreSQL")
+    sentence = "cho tôi hỏi về việc đăng ký hộ khẩu thường trú cho con"
+    text_tiers = archive_search.tiers(sentence)
+    assert all(tier.within_last for tier in text_tiers[:-1]) and not text_tiers[-1].within_last
+    assert archive_search.loosest(sentence) == f"({text_tiers[-1].base})"
+    now = timezone.now()
+    for i, title in enumerate(["Đăng ký thường trú", "Hộ khẩu", "Khấu trừ thuế", "Học phí"]):
+        _published(title, at=now - datetime.timedelta(days=i))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE qa_search_terms")
+    assert archive_search.count_matches(None, archive_search.loosest(sentence)) == (3, False)
+
+
 # --- Web and API ----------------------------------------------------------------------------------------------------
 
 
