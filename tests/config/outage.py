@@ -72,7 +72,18 @@ class PostgresCluster:
             f"-p {self.port} -k {self.workdir} -c listen_addresses=127.0.0.1 "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         )
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "-o", options, "start")
+        # Right after an immediate stop the old server's backends may still hold its shared memory for a moment,
+        # and the new postmaster then refuses to start ("pre-existing shared memory block is still in use"): try
+        # again for a few seconds, and say what the server logged if it never starts.
+        for attempt in range(10):
+            try:
+                self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "-o", options, "start")
+                return
+            except subprocess.CalledProcessError as error:
+                if attempt == 9:
+                    log = self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
+                    raise RuntimeError(f"PostgreSQL did not start: {error.stderr}\n{log}") from error
+                time.sleep(0.5)
 
     def stop(self) -> None:
         """Like a crash: connections are cut at once, no checkpoint."""
