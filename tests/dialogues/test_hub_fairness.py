@@ -54,15 +54,23 @@ async def test_a_long_fan_out_pass_leaves_the_loop_free_for_requests(in_process,
     started = asyncio.Event()
     for socket in sockets:
         socket.base_send = _flagging(socket.base_send, started)
+    lags: list[float] = []
+
+    async def other_work() -> float:
+        """Turns of the loop from the pass's first send to its last (a request's response, a socket's ack)."""
+        await started.wait()
+        pass_started = time.perf_counter()
+        while not all(s.frames for s in sockets):
+            ticked = time.perf_counter()
+            await asyncio.sleep(0)
+            lags.append(time.perf_counter() - ticked)
+        return time.perf_counter() - pass_started
+
+    # Waiting from before the announcement: whether the service's call returns before or after the pass ends
+    # (it did both), the other work is on the loop throughout.
+    measuring = asyncio.create_task(other_work())
     await announce(session_id=live_session.pk, actor=moderator, text="Bắt đầu")
-    await asyncio.wait_for(started.wait(), 10)
-    pass_started = time.perf_counter()
-    lags = []
-    while not all(s.frames for s in sockets):  # what a request's response (or a socket's ack) waits to be written
-        ticked = time.perf_counter()
-        await asyncio.sleep(0)
-        lags.append(time.perf_counter() - ticked)
-    pass_s = time.perf_counter() - pass_started
+    pass_s = await asyncio.wait_for(measuring, 10)
     # Without yielding, this loop would only run once the whole pass had ended: no turn at all.
     assert len(lags) > 20 and max(lags) < 0.05, (len(lags), max(lags or [0]))
     assert pass_s > 0.2, pass_s  # the pass really was long
