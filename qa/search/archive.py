@@ -16,10 +16,12 @@ tier_matches, is_sentence_query, rerank_rows, title_order, loosest, count_matche
 """
 
 import itertools
+import re
 from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import BooleanField, Expression, FloatField, Q, QuerySet, TextField
+from django.db.models.expressions import RawSQL
 
 from ..common_terms import COMMON_TERMS
 from ..models import Question
@@ -439,6 +441,23 @@ class Tier:
     base: str
     required: tuple = ()  # terms every row of the tier holds (for a cheaper GIN driver, _driver)
     within_last: bool = False  # every row of it matches the last tier ("any important term"): no count needed
+    pairs: str = ""  # a phrase tier: the adjacent pairs its rows hold (qa_search_pairs, _pair_matches)
+
+
+# Pairs of adjacent words (qa migration 0015, qa_search_pairs): `a <-> b` holds exactly when the lexeme "a_b" does.
+# Only terms the text-search parser keeps whole ([a-z0-9]) make pairs; "nd-cp" or "102/2024" are split by it.
+_PAIR_TERM = re.compile(r"[a-z0-9]+")
+
+
+def _pairs(terms: list[str], *, prefix_last: bool) -> str:
+    """The ::tsquery of the adjacent pairs of a phrase of `terms` ("" without a pair, or with a term the parser
+    would split). Built for ::tsquery, not to_tsquery, which would read "a_b" as the phrase a <-> b."""
+    if len(terms) < 2 or not all(_PAIR_TERM.fullmatch(t) for t in terms):
+        return ""
+    pairs = [f"'{a}_{b}'" for a, b in itertools.pairwise(terms)]
+    if prefix_last:
+        pairs[-1] += ":*"
+    return " & ".join(pairs)
 
 
 # A sentence may be longer than the 12 terms a search keeps (_search_terms): its important terms are read from
@@ -484,12 +503,14 @@ def tiers(query: str, *, phrases: bool = True) -> list[Tier]:
         return []
     queries: list[str] = []
     required: dict[str, tuple] = {}
+    pairs: dict[str, str] = {}
     whole = tuple(terms[:-1])  # the last term is a prefix: its frequency is unknown
     # A sentence (SENTENCE_MIN_TERMS terms or more, some of them common) is ranked on its important terms only:
     # every one of its words is in almost no question, and proving it through the GIN index cost 0.3-1 s.
     if len(terms) >= 2 and phrases and not sentence:
         queries.append(_phrase(terms, prefix_last=True))
         required[queries[-1]] = whole
+        pairs[queries[-1]] = _pairs(terms, prefix_last=True)
     if not sentence:
         queries.append(_tsquery(terms))
         required[queries[-1]] = whole
@@ -503,6 +524,12 @@ def tiers(query: str, *, phrases: bool = True) -> list[Tier]:
         if any(len(run) > 1 for run in runs) and phrases and not sentence:
             queries.append(" & ".join(f"({p})" for p in run_phrases))
             required[queries[-1]] = firm
+            run_pairs = [
+                _pairs(run, prefix_last=last_prefix and run is runs[-1] and run[-1] == terms[-1])
+                for run in runs
+                if len(run) > 1
+            ]
+            pairs[queries[-1]] = " & ".join(run_pairs) if all(run_pairs) else ""
         queries.append(_tsquery(important, prefix_last=last_prefix))
         required[queries[-1]] = firm
     if len(terms) >= 3 and len(important) >= 3:
@@ -523,7 +550,9 @@ def tiers(query: str, *, phrases: bool = True) -> list[Tier]:
         held = required.get(tsquery, ())
         # Rows holding one important term exactly (the all-but-k tiers hold several) are in the last tier too.
         within = bool(last) and tsquery != last and (tsquery not in required or bool(set(held) & set(important)))
-        result.append(Tier(f"({tsquery}) & !({exclude})" if exclude else tsquery, tsquery, held, within))
+        result.append(
+            Tier(f"({tsquery}) & !({exclude})" if exclude else tsquery, tsquery, held, within, pairs.get(tsquery, ""))
+        )
         seen.append(tsquery)
     return result
 
@@ -550,7 +579,8 @@ def title_matches(
     if not terms or is_sentence(terms):
         return [], []  # a sentence is nobody's title
     phrase = _phrase(terms, prefix_last=True)
-    ids = _newest_of(queryset, Tier(phrase, phrase, tuple(terms[:-1])), TITLE_SCAN, None, memo)
+    tier = Tier(phrase, phrase, tuple(terms[:-1]), pairs=_pairs(terms, prefix_last=True))
+    ids = _newest_of(queryset, tier, TITLE_SCAN, None, memo)
     titles = dict(Question.objects.filter(pk__in=ids).values_list("pk", "public_title"))
     typed = " ".join(query.lower().split())
     folded = f" {fold(query)} "
@@ -574,15 +604,20 @@ def _checked_matches(
     *,
     before: tuple | None = None,
     driver: str | None = None,
+    pairs: str = "",
 ) -> list[int]:
-    """The newest `limit` matches of a phrase tsquery: candidates of `loose` (the same terms without positions,
-    a superset) found fast, newest first, then checked on qa_question's positions, a batch at a time.
+    """The newest `limit` matches of a phrase tsquery: candidates found without positions, newest first, then
+    checked on qa_question's positions, a batch at a time.
 
     The GIN index of qa_question cannot check positions: for "tách <-> thửa" it rechecked 10,000 TOASTed rows
-    (1.04 s at a million questions). Most candidates of a phrase's terms hold the phrase, so a few batches suffice;
-    when they do not (a rare phrase of common syllables: "giải <-> thể" among "giải ... thế nào"), the GIN index
-    answers, correct but slow (up to 1-2 s at a million questions under load: see docs/performance.md).
+    (1.04 s at a million questions). Candidates come from `pairs` (the phrase's adjacent pairs, qa_search_pairs)
+    when those are rare, else from `loose` (the same terms without positions, a superset): most rows holding the
+    words of a common phrase hold the phrase, so a few batches suffice. When they do not (a rare phrase of common
+    syllables: "giải <-> thể" among "giải ... thế nào"), the pairs answer; without pairs (a term the parser
+    splits), the GIN index, correct but slow (1-2 s at a million questions).
     """
+    if pairs and _pair_share(pairs) < PAIR_FIRST_SHARE:
+        return _pair_matches(queryset, tsquery, pairs, limit, before=before)
     found: list[int] = []
     batch, position = PHRASE_BATCH, before
     base = queryset if queryset is not None else Question.objects.filter(status="published")
@@ -598,7 +633,83 @@ def _checked_matches(
         last_at = checked.get(last) or base.filter(pk=last).values_list("published_at", flat=True).first()
         position = (last_at, last)
         batch *= PHRASE_GROWTH
+    if pairs:
+        return found + _pair_matches(queryset, tsquery, pairs, limit - len(found), before=position)
     return _newest_matches(queryset, tsquery, limit, before=before)
+
+
+# A phrase whose rarest adjacent pair is in fewer than this share of published questions is listed from the pairs'
+# GIN index first (at a million questions, at most 5,000 candidates to sort by date: a few ms); a commoner one from
+# its words' walk, where most candidates hold the phrase.
+PAIR_FIRST_SHARE = 0.005
+_pair_frequencies: dict[str, float] | None = None
+
+
+def _pair_share(pairs: str) -> float:
+    """Share of published questions holding the rarest of `pairs` (pg_stats' most common elements of
+    qa_search_pairs; a pair not among them is rarer than the rarest that is). A prefix pair counts every
+    common pair it stands for."""
+    global _pair_frequencies
+    if _pair_frequencies is None:
+        _pair_frequencies = _common_elements("qa_search_pairs", "pairs")
+    shares = _pair_frequencies
+    floor = min(shares.values()) if shares else 0.0
+    rarest = 1.0
+    for pair in pairs.split(" & "):
+        lexeme = pair.strip("'").removesuffix("':*").removesuffix("'")
+        if pair.endswith(":*"):
+            share = sum(v for k, v in shares.items() if k.startswith(lexeme)) or floor
+        else:
+            share = shares.get(lexeme, floor)
+        rarest = min(rarest, share)
+    return rarest
+
+
+def _pair_candidates(queryset: QuerySet[Question] | None, pairs: str, limit: int, before: tuple | None) -> list[tuple]:
+    """(id, published_at) of the newest `limit` published questions (of `queryset`) holding every pair of `pairs`,
+    after `before`: the pairs' GIN index (MATERIALIZED, as in _gin_terms: the planner may otherwise walk the date
+    index over a million rows to find a handful)."""
+    if queryset is None:
+        where, where_params = _terms_before(before)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "WITH m AS MATERIALIZED (SELECT question_id, published_at FROM qa_search_pairs "  # noqa: S608 (fixed)
+                "WHERE pairs @@ %s::tsquery) "
+                f"SELECT question_id, published_at FROM m {where}ORDER BY published_at DESC, question_id DESC LIMIT %s",
+                [pairs, *where_params, limit],
+            )
+            return cursor.fetchall()
+    # OFFSET 0 keeps the pairs' search a subquery of its own (through their index), joined to the scope's rows.
+    holding = RawSQL("SELECT question_id FROM qa_search_pairs WHERE pairs @@ %s::tsquery OFFSET 0", [pairs])
+    scoped = queryset.filter(pk__in=holding)
+    if before is not None:
+        scoped = scoped.filter(RowBefore(NEWEST, before))
+    return list(scoped.order_by("-published_at", "-id").values_list("pk", "published_at")[:limit])
+
+
+def _pair_matches(
+    queryset: QuerySet[Question] | None, tsquery: str, pairs: str, limit: int, *, before: tuple | None = None
+) -> list[int]:
+    """The newest `limit` matches of a phrase tsquery among the rows holding its adjacent pairs (qa_search_pairs),
+    their positions checked on qa_question a batch at a time. A two-word phrase's pair is the phrase itself;
+    three words' pairs may stand apart in a row ("a b" here, "b c" there), and a tier's exclusions are only in
+    `tsquery`: the check decides."""
+    found: list[int] = []
+    batch, position = max(PHRASE_BATCH, limit), before
+    base = queryset if queryset is not None else Question.objects.filter(status="published")
+    while len(found) < limit:
+        candidates = _pair_candidates(queryset, pairs, batch, position)
+        if not candidates:
+            break
+        ids = [pk for pk, _at in candidates]
+        checked = set(_matching(base.filter(pk__in=ids), tsquery).values_list("pk", flat=True).order_by())
+        found += [pk for pk in ids if pk in checked][: limit - len(found)]
+        if len(candidates) < batch:
+            break
+        last, last_at = candidates[-1]
+        position = (last_at, last)
+        batch *= PHRASE_GROWTH
+    return found
 
 
 # GIN driver: a tier whose words are all common ("cho tôi hỏi về việc đăng ký ...") cost 150-320 ms in the GIN
@@ -611,17 +722,23 @@ DRIVER_TERMS = 3
 _frequencies: dict[str, float] | None = None
 
 
+def _common_elements(table: str, column: str) -> dict[str, float]:
+    """Share of rows holding each common lexeme of a tsvector column (pg_stats' most common elements)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE tablename = %s AND attname = %s",
+            [table, column],
+        )
+        row = cursor.fetchone()
+    return dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+
+
 def _term_shares() -> dict[str, float]:
-    """Share of rows holding each common lexeme (pg_stats' most common elements of qa_search_terms.terms)."""
+    """Share of rows holding each common lexeme of qa_search_terms (read once a process)."""
     global _frequencies
     if _frequencies is None:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
-                "WHERE tablename = 'qa_search_terms' AND attname = 'terms'"
-            )
-            row = cursor.fetchone()
-        _frequencies = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+        _frequencies = _common_elements("qa_search_terms", "terms")
     return _frequencies
 
 
@@ -655,7 +772,7 @@ def _newest_of(
     driver = _driver(tier.required) if queryset is None else None
     if "<->" in tier.tsquery:
         return _checked_matches(
-            queryset, tier.tsquery, tier.base.replace("<->", "&"), limit, before=before, driver=driver
+            queryset, tier.tsquery, tier.base.replace("<->", "&"), limit, before=before, driver=driver, pairs=tier.pairs
         )
     return _newest_matches(queryset, tier.tsquery, limit, before=before, driver=driver)
 

@@ -10,7 +10,7 @@ from qa import selectors
 from qa.models import Answer, AskerContact, Question, QuestionStatus, ReferenceSequence
 from qa.services.indexing import build_search_text
 from qa.text import fold
-from tests.qa.search_terms import search_terms_mismatches
+from tests.qa.search_terms import search_pairs_mismatches, search_terms_mismatches
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -43,6 +43,7 @@ def test_published_questions_are_searchable_and_indexed_like_published_ones():
     assert any(ch in sample.title + sample.body for ch in "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệịỉĩọỏốồổỗộớờởỡợụủũứừửữựỳỷỹỵ")
     # The search's words table holds every published question, as the triggers of qa migration 0007 write it.
     assert search_terms_mismatches() == 0
+    assert search_pairs_mismatches() == 0
     words = " ".join(fold(sample.public_title).split()[:3])
     assert sample.pk in [q.pk for q in selectors.archive(search=words, ordering="newest")[:200]]
 

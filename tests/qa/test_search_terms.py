@@ -14,7 +14,13 @@ from qa import selectors
 from qa.models import Question, QuestionStatus
 from qa.services.indexing import question_reindex
 from tests.factories import PublishedQuestionFactory, QuestionFactory
-from tests.qa.search_terms import search_terms_mismatches as _mismatches
+from tests.qa.search_terms import search_pairs_mismatches, search_terms_mismatches
+
+
+def _mismatches() -> int:
+    """Rows where qa_search_terms or qa_search_pairs (migrations 0007, 0015, one trigger) differ from the questions."""
+    return search_terms_mismatches() + search_pairs_mismatches()
+
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -28,7 +34,10 @@ def _postgres_only():
 def _rows() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM qa_search_terms")
-        return cursor.fetchone()[0]
+        terms = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM qa_search_pairs")
+        assert cursor.fetchone()[0] == terms
+        return terms
 
 
 def _found(query: str) -> list[int]:
@@ -80,3 +89,17 @@ def test_truncating_questions_empties_it():
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("TRUNCATE qa_question CASCADE")
     assert _rows() == 0
+
+
+def test_pairs_are_the_words_adjacent_in_the_vector():
+    question = PublishedQuestionFactory(public_title="Giải thể hộ kinh doanh", body="Thế nào?", answer="<p>A.</p>")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pairs::text FROM qa_search_pairs WHERE question_id = %s", [question.pk])
+        pairs = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT pairs @@ %s::tsquery, pairs @@ %s::tsquery, pairs @@ %s::tsquery FROM qa_search_pairs",
+            ["'giai_the' & 'ho_kinh'", "'kinh_do':*", "'giai_ho'"],
+        )
+        held = cursor.fetchone()
+    assert "'giai_the'" in pairs and "'the_ho'" in pairs and "'ho_kinh'" in pairs
+    assert held == (True, True, False)

@@ -63,8 +63,9 @@ OPEN = {S.UNVERIFIED, S.SUBMITTED, S.ACCEPTED, S.INFORMATION_REQUESTED, S.IN_REV
 # Open questions are the last weeks' (older ones were settled long ago): with --events over years, only this
 # window's share of the STATE_MIX open questions stays open.
 OPEN_WINDOW_DAYS = 60
-# qa_search_terms: the search's words of published questions (qa migration 0007), filled after the COPY.
-TABLES = ("qa_question", "qa_answer", "qa_askercontact", "qa_search_terms", "qa_questionevent")
+# qa_search_terms and qa_search_pairs: the search's words and adjacent pairs of published questions (qa migrations
+# 0007 and 0015), filled after the COPY.
+TABLES = ("qa_question", "qa_answer", "qa_askercontact", "qa_search_terms", "qa_search_pairs", "qa_questionevent")
 # --events: how questions arrive (the rest come through the web form), and what happens to some of them.
 CHANNEL_MIX = [("api", 0.05), ("phone", 0.10), ("paper", 0.10), ("email", 0.08), ("dialogue", 0.04)]
 TRANSFER_SHARE = 0.06
@@ -354,21 +355,28 @@ class Command(BaseCommand):
 
     @staticmethod
     def _fill_search_terms(first_id: int, end_id: int) -> None:
-        """qa_search_terms rows of the published questions just loaded, as qa migration 0007's triggers write them.
+        """qa_search_terms and qa_search_pairs rows of the published questions just loaded, as the triggers of qa
+        migrations 0007 and 0015 write them.
 
         The triggers do not fire in a superuser's bulk session (session_replication_role = replica); for another
         user they already did, and this rewrites the same rows.
         """
+        sources = [
+            ("qa_search_terms", "terms", "strip(search_vector)"),
+            ("qa_search_pairs", "pairs", "qa_adjacent_pairs(search_vector)"),
+        ]
         with connection.cursor() as cursor:
-            cursor.execute(
-                """
-                INSERT INTO qa_search_terms (question_id, published_at, terms)
-                SELECT id, published_at, strip(search_vector) FROM qa_question
-                WHERE id >= %s AND id < %s AND status = 'published' ORDER BY published_at, id
-                ON CONFLICT (question_id) DO UPDATE SET published_at = EXCLUDED.published_at, terms = EXCLUDED.terms
-                """,
-                [first_id, end_id],
-            )
+            for table, column, expression in sources:
+                cursor.execute(
+                    f"""
+                    INSERT INTO {table} (question_id, published_at, {column})
+                    SELECT id, published_at, {expression} FROM qa_question
+                    WHERE id >= %s AND id < %s AND status = 'published' ORDER BY published_at, id
+                    ON CONFLICT (question_id) DO UPDATE
+                    SET published_at = EXCLUDED.published_at, {column} = EXCLUDED.{column}
+                    """,  # noqa: S608 (fixed names)
+                    [first_id, end_id],
+                )
 
     @staticmethod
     def _pick(rng: random.Random, mix: list[tuple[str, float]], rest: str) -> str:
@@ -660,7 +668,7 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             # The visibility map lets counts use index-only scans; without it autovacuum would do this mid-benchmark.
             # qa_search_terms too: the search walks it, and a vacuum sets its pages' hint bits once, not mid-walk.
-            for table in ("qa_question", "qa_search_terms"):
+            for table in ("qa_question", "qa_search_terms", "qa_search_pairs"):
                 cursor.execute(f"VACUUM (ANALYZE) {table}")
             for table in ("qa_answer", "qa_askercontact", "qa_questionevent"):
                 cursor.execute(f"ANALYZE {table}")
