@@ -361,8 +361,19 @@ def similar_questions(query: str, *, limit: int = 5, exclude_id: int | None = No
 
 
 def public_question(reference: str) -> Question:
-    """A published question with its answer, and the name its agency had when it answered (a rename since
-    shows "<then> (now <today>)", accounts.lineage); 404 for anything else."""
+    """A published question with its answer; 404 for anything else (the API's detail, a vote)."""
+    try:
+        return published_questions().get(reference=reference)
+    except Question.DoesNotExist:
+        raise Http404 from None
+
+
+def public_question_page(reference: str) -> Question:
+    """public_question with the name its agency had when it answered (a rename since shows "<then> (now
+    <today>)", accounts.lineage), for the answer page; 404 for anything else.
+
+    Only the page shows that name: its subquery is a third of the ORM's work for the question's read.
+    """
     try:
         return (
             published_questions()

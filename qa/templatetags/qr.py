@@ -4,16 +4,17 @@ The SVG carries classes only (no style attribute, which the CSP forbids); its si
 site.css / print.css (.qr). A site path is made absolute with the host the page is served on.
 """
 
-import segno
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+
+from core import qr
 
 register = template.Library()
 
 
 def qr_markup(url: str, label: str) -> str:
-    code = segno.make(url, error="m")
+    code = qr.make(url, error="m")  # segno's code, its mask chosen in a third of the time (core/qr.py)
     svg = code.svg_inline(scale=1, omitsize=True, svgclass="qr-code", lineclass="qr-modules", light="#fff")
     # Named for screen readers; the drawing itself is not focusable.
     return svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" focusable="false" ', 1).replace(
