@@ -146,13 +146,27 @@ def _walk(
     `rows` whatever the words, unlike the GIN index, whose cost grows with how
     common every word is (ten common syllables: 150-400 ms at a million rows).
     Used when the archive is filtered (agency, topic, dates) or sorted by views or votes; unfiltered newest-first
-    searches walk qa_search_terms instead (_walk_terms).
+    searches walk qa_search_terms instead (_walk_terms). Each walked row is checked on its narrow qa_search_terms
+    row, except for a phrase, whose positions only qa_question's vector holds.
     """
-    inner = (
-        queryset.order_by(*(f"-{key}" for key in keys))
-        .annotate(vector=_Vector(""))
-        .values_list("pk", "vector", *keys)[skip:rows]
-    )
+    ordered = queryset.order_by(*(f"-{key}" for key in keys))
+    if "<->" not in tsquery:
+        # The scope's rows in the sort's order (its index: no heap, no vector), each checked on its narrow
+        # qa_search_terms row by primary key: 2,000 rows of a topic cost 39 ms on qa_question's TOASTed vectors.
+        sql, params = ordered.values_list("pk", *keys)[skip:rows].query.sql_with_params()
+        names = [f"col{i}" for i in range(1, len(keys) + 2)]
+        order = ", ".join(f"w.{name} DESC" for name in names[1:])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT w.col1 FROM ({sql}) w ({', '.join(names)}) "  # noqa: S608 (compiled by Django, parameters bound)
+                # LATERAL ... OFFSET 0: a lookup by primary key a walked row; as a join the planner read every
+                # match of common words through the GIN index instead (27,946 rows, 175 ms, for 47).
+                "CROSS JOIN LATERAL (SELECT terms FROM qa_search_terms WHERE question_id = w.col1 OFFSET 0) t "
+                f"WHERE t.terms @@ to_tsquery('simple', %s) ORDER BY {order} LIMIT %s",
+                [*params, tsquery, limit],
+            )
+            return [row[0] for row in cursor.fetchall()]
+    inner = ordered.annotate(vector=_Vector("")).values_list("pk", "vector", *keys)[skip:rows]
     sql, params = inner.query.sql_with_params()
     names = [f"col{i}" for i in range(1, len(keys) + 3)]
     order = ", ".join(f"w.{name} DESC" for name in names[2:])
@@ -272,8 +286,9 @@ def _newest_matches(
         queryset = Question.objects.filter(status="published")
     if queryset is not None and before is not None:
         queryset = queryset.filter(RowBefore(keys, before))
-    # qa_question's TOASTed vector costs 3-5 µs a walked row against 0.7 µs on qa_search_terms.
-    max_rows = SEARCH_WALK_MAX_ROWS if queryset is None else SEARCH_WALK_MAX_ROWS // 5
+    # A walked row costs 0.7 µs on qa_search_terms, about 3 µs through a scope's index and a lookup of its
+    # qa_search_terms row (_walk), 3-5 µs and more on qa_question's TOASTed vector (a phrase needs its positions).
+    max_rows = SEARCH_WALK_MAX_ROWS if queryset is None or "<->" not in tsquery else SEARCH_WALK_MAX_ROWS // 5
 
     def walk(rows: int, wanted: int, skip: int = 0) -> list[int]:
         if queryset is None:
@@ -319,6 +334,20 @@ def all_terms(query: str) -> str:
 COUNT_SAMPLE_ROWS = 2000
 
 
+def _sample(tsquery: str) -> tuple[int, int, float]:
+    """(rows sampled, rows matching `tsquery` among them, the archive's rows by the planner's statistics): the
+    newest COUNT_SAMPLE_ROWS rows of qa_search_terms, a few ms."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), count(*) FILTER (WHERE s.terms @@ to_tsquery('simple', %s)), "
+            "(SELECT reltuples FROM pg_class WHERE relname = 'qa_search_terms') "
+            "FROM (SELECT terms FROM qa_search_terms ORDER BY published_at DESC, question_id DESC LIMIT %s) s",
+            [tsquery, COUNT_SAMPLE_ROWS],
+        )
+        sampled, hits, total = cursor.fetchone()
+    return sampled, hits, total or 0.0
+
+
 def count_matches(queryset: QuerySet[Question] | None, tsquery: str) -> tuple[int, bool]:
     """(count, estimated) of the matches of `tsquery` in `queryset` (None: the whole archive), PostgreSQL.
 
@@ -332,14 +361,7 @@ def count_matches(queryset: QuerySet[Question] | None, tsquery: str) -> tuple[in
 
     if not tsquery:
         return 0, False
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*), count(*) FILTER (WHERE s.terms @@ to_tsquery('simple', %s)), "
-            "(SELECT reltuples FROM pg_class WHERE relname = 'qa_search_terms') "
-            "FROM (SELECT terms FROM qa_search_terms ORDER BY published_at DESC, question_id DESC LIMIT %s) s",
-            [tsquery, COUNT_SAMPLE_ROWS],
-        )
-        sampled, hits, total = cursor.fetchone()
+    sampled, hits, total = _sample(tsquery)
     if queryset is None and sampled < COUNT_SAMPLE_ROWS:
         return hits, False  # the sample was the whole archive
     scope = max(total or 0, sampled) if queryset is None else estimated_rows(queryset)
@@ -610,59 +632,78 @@ def _checked_matches(
     checked on qa_question's positions, a batch at a time.
 
     The GIN index of qa_question cannot check positions: for "tách <-> thửa" it rechecked 10,000 TOASTed rows
-    (1.04 s at a million questions). Candidates come from `pairs` (the phrase's adjacent pairs, qa_search_pairs)
-    when those are rare, else from `loose` (the same terms without positions, a superset): most rows holding the
-    words of a common phrase hold the phrase, so a few batches suffice. When they do not (a rare phrase of common
-    syllables: "giải <-> thể" among "giải ... thế nào"), the pairs answer; without pairs (a term the parser
-    splits), the GIN index, correct but slow (1-2 s at a million questions).
+    (1.04 s at a million questions). Candidates come from `loose` (the same terms without positions, a superset):
+    most rows holding the words of a common phrase hold the phrase, so a few batches suffice. When the first batch
+    says the phrase is rare (_phrase_rows), or the batches run out (a phrase rare among its words' rows: "giải <->
+    thể" among "giải ... thế nào"), the rest come from `pairs` (its adjacent pairs, qa_search_pairs); without pairs
+    (a term the parser splits), from the GIN index, correct but slow (1-2 s at a million questions).
     """
-    if pairs and _pair_share(pairs) < PAIR_FIRST_SHARE:
-        return _pair_matches(queryset, tsquery, pairs, limit, before=before)
     found: list[int] = []
     batch, position = PHRASE_BATCH, before
-    base = queryset if queryset is not None else Question.objects.filter(status="published")
-    for _round in range(PHRASE_ROUNDS):
+    for attempt in range(PHRASE_ROUNDS):
         candidates = _newest_matches(queryset, loose, batch, before=position, driver=driver)
         if not candidates:
             return found
-        checked = dict(_matching(base.filter(pk__in=candidates), tsquery).values_list("pk", "published_at").order_by())
-        found += [pk for pk in candidates if pk in checked][: limit - len(found)]
+        checked = _holding(candidates, tsquery)
+        held = [pk for pk in candidates if pk in checked]
+        found += held[: limit - len(found)]
         if len(found) >= limit or len(candidates) < batch:
             return found
         last = candidates[-1]
-        last_at = checked.get(last) or base.filter(pk=last).values_list("published_at", flat=True).first()
+        last_at = checked.get(last) or Question.objects.filter(pk=last).values_list("published_at", flat=True).first()
         position = (last_at, last)
+        if (
+            pairs
+            and attempt == 0
+            and len(held) < len(candidates)
+            and _pairs_cheaper(queryset, loose, held, candidates, batch * PHRASE_GROWTH)
+        ):
+            break
         batch *= PHRASE_GROWTH
     if pairs:
         return found + _pair_matches(queryset, tsquery, pairs, limit - len(found), before=position)
     return _newest_matches(queryset, tsquery, limit, before=before)
 
 
-# A phrase whose rarest adjacent pair is in fewer than this share of published questions is listed from the pairs'
-# GIN index first (at a million questions, at most 5,000 candidates to sort by date: a few ms); a commoner one from
-# its words' walk, where most candidates hold the phrase.
-PAIR_FIRST_SHARE = 0.005
-_pair_frequencies: dict[str, float] | None = None
+def _holding(ids: list[int], tsquery: str) -> dict:
+    """{id: published_at} of the questions of `ids` whose vector holds `tsquery` (positions), read by primary key.
+
+    MATERIALIZED: left to itself, the planner checked a phrase on 1,600 candidates through the GIN index (every
+    row holding its words rechecked: 1.03 s at a million questions) instead of reading the 1,600 rows (a few ms).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH c AS MATERIALIZED (SELECT id, published_at, search_vector FROM qa_question WHERE id = ANY(%s)) "
+            "SELECT id, published_at FROM c WHERE search_vector @@ to_tsquery('simple', %s)",
+            [list(ids), tsquery],
+        )
+        return dict(cursor.fetchall())
 
 
-def _pair_share(pairs: str) -> float:
-    """Share of published questions holding the rarest of `pairs` (pg_stats' most common elements of
-    qa_search_pairs; a pair not among them is rarer than the rarest that is). A prefix pair counts every
-    common pair it stands for."""
-    global _pair_frequencies
-    if _pair_frequencies is None:
-        _pair_frequencies = _common_elements("qa_search_pairs", "pairs")
-    shares = _pair_frequencies
-    floor = min(shares.values()) if shares else 0.0
-    rarest = 1.0
-    for pair in pairs.split(" & "):
-        lexeme = pair.strip("'").removesuffix("':*").removesuffix("'")
-        if pair.endswith(":*"):
-            share = sum(v for k, v in shares.items() if k.startswith(lexeme)) or floor
-        else:
-            share = shares.get(lexeme, floor)
-        rarest = min(rarest, share)
-    return rarest
+# After the first batch of a phrase's candidates, the rest come from its pairs when the phrase is estimated in
+# fewer than PAIR_ROWS questions, or when the next batch of its words' rows would go past a walk to the words'
+# GIN index. The pairs' index reads every row holding them to sort them by date (about 6 µs a row at a million
+# questions: 49,000 rows of a common pair took 305 ms); a walk finds `wanted` phrase rows in wanted / density rows
+# (0.7 µs each): for a page's 100 rows the two cost the same near 3,000 rows; and the words' GIN index reads every
+# row holding the words, which are more than the phrase's (10 common syllables: 181 ms where the pairs took 45 ms).
+PAIR_ROWS = 3000
+
+
+def _pairs_cheaper(
+    queryset: QuerySet[Question] | None, loose: str, held: list[int], candidates: list[int], following: int
+) -> bool:
+    """Whether the rest of a phrase's rows cost less from its pairs than the `following` batch of its words' rows:
+    the words' density is the share of the archive's newest rows holding them (`loose`, _sample), the phrase's
+    that times the share of the checked `candidates` holding the phrase (`held`)."""
+    sampled, hits, total = _sample(loose)
+    words = hits / sampled if sampled else 0.0
+    phrase = words * len(held) / len(candidates)
+    rare = phrase * max(total, sampled) < PAIR_ROWS
+    if queryset is not None:
+        # The pairs' rows are the whole archive's, the scope's a share of them: only a rare phrase is cheaper so
+        # (a common one in a month: 24,797 pairs' rows read for 95, 345 ms).
+        return rare
+    return rare or following > words * SEARCH_WALK_MAX_ROWS
 
 
 def _pair_candidates(queryset: QuerySet[Question] | None, pairs: str, limit: int, before: tuple | None) -> list[tuple]:
@@ -696,13 +737,12 @@ def _pair_matches(
     `tsquery`: the check decides."""
     found: list[int] = []
     batch, position = max(PHRASE_BATCH, limit), before
-    base = queryset if queryset is not None else Question.objects.filter(status="published")
     while len(found) < limit:
         candidates = _pair_candidates(queryset, pairs, batch, position)
         if not candidates:
             break
         ids = [pk for pk, _at in candidates]
-        checked = set(_matching(base.filter(pk__in=ids), tsquery).values_list("pk", flat=True).order_by())
+        checked = _holding(ids, tsquery)
         found += [pk for pk in ids if pk in checked][: limit - len(found)]
         if len(candidates) < batch:
             break

@@ -67,9 +67,9 @@ def test_every_way_lists_exactly_the_rows_holding_the_phrase(archive_rows, monke
         for limit, before in [(3, None), (50, None), (50, None if not truth else (_at(truth[0]), truth[0]))]:
             expected = [pk for pk in truth if before is None or (_at(pk), pk) < before][:limit]
             ways = {}
-            for share in (1.0, 0.0):  # pairs first; the words first, then the pairs
-                monkeypatch.setattr(archive, "PAIR_FIRST_SHARE", share)
-                ways[share] = archive._newest_of(queryset, tier, limit, before)
+            for switch in (True, False):  # the pairs after the first batch; after the words' batches run out
+                monkeypatch.setattr(archive, "_pairs_cheaper", lambda *_args, switch=switch: switch)
+                ways[switch] = archive._newest_of(queryset, tier, limit, before)
             no_pairs = archive.Tier(tier.tsquery, tier.base, tier.required, tier.within_last)
             ways["words"] = archive._newest_of(queryset, no_pairs, limit, before)
             assert ways == dict.fromkeys(ways, expected), (tier, limit, before)
@@ -80,7 +80,8 @@ def _at(pk: int) -> datetime.datetime:
 
 
 def test_a_phrase_held_apart_is_not_listed_though_both_its_pairs_are(archive_rows, monkeypatch):
-    monkeypatch.setattr(archive, "PAIR_FIRST_SHARE", 1.0)
+    monkeypatch.setattr(archive, "_pairs_cheaper", lambda *_args: True)
+    monkeypatch.setattr(archive, "PHRASE_BATCH", 1)
     tier = _phrase_tiers("ho khau thuong tru")[0]
     assert tier.pairs == "'ho_khau' & 'khau_thuong' & 'thuong_tru':*"
     titles = set(Question.objects.filter(pk__in=archive._newest_of(None, tier, 50, None)).values_list("public_title"))
@@ -93,9 +94,25 @@ def test_terms_the_parser_splits_make_no_pairs():
     assert archive._pairs(["hang", "b2"], prefix_last=False) == "'hang_b2'"
 
 
-def test_the_share_of_a_pair_comes_from_the_statistics(monkeypatch):
-    monkeypatch.setattr(archive, "_pair_frequencies", {"thu_tuc": 0.3, "giai_the": 0.01, "giai_thich": 0.02})
-    assert archive._pair_share("'thu_tuc'") == 0.3
-    assert archive._pair_share("'thu_tuc' & 'giai_the'") == 0.01
-    assert archive._pair_share("'giai_th':*") == pytest.approx(0.03)  # a prefix stands for every pair it starts
-    assert archive._pair_share("'tach_thua'") == 0.01  # unknown: rarer than the rarest known
+@pytest.mark.parametrize(
+    ("sample", "held", "following", "expected"),
+    [
+        ((2000, 1000, 1_000_000), 90, 400, False),  # words in half the rows, nine in ten hold the phrase: walk on
+        ((2000, 1000, 1_000_000), 1, 400, False),  # the phrase in 5,000 rows, the walk still cheap: walk on
+        ((2000, 10, 1_000_000), 2, 400, True),  # the phrase in about 100 rows: its pairs
+        ((2000, 24, 1_000_000), 60, 400, True),  # 400 more of words in 1.2 % of rows: past a walk, to the GIN index
+    ],
+)
+def test_the_pairs_take_over_when_the_phrase_is_rare_or_its_words_would_need_their_index(
+    monkeypatch, sample, held, following, expected
+):
+    monkeypatch.setattr(archive, "_sample", lambda _tsquery: sample)
+    assert archive._pairs_cheaper(None, "'a' & 'b'", list(range(held)), list(range(100)), following) is expected
+
+
+def test_in_a_filtered_scope_only_a_rare_phrase_goes_to_its_pairs(monkeypatch):
+    """The pairs' index reads the whole archive's rows of the phrase, of which the scope's are a share."""
+    monkeypatch.setattr(archive, "_sample", lambda _tsquery: (2000, 24, 1_000_000))
+    scope = Question.objects.filter(status="published")
+    assert archive._pairs_cheaper(scope, "'a' & 'b'", list(range(60)), list(range(100)), 400) is False
+    assert archive._pairs_cheaper(scope, "'a' & 'b'", list(range(2)), list(range(100)), 400) is True
