@@ -124,8 +124,11 @@ def _ensure_questions(wanted: int) -> float:
     from qa.models import QuestionEvent
 
     started = time.monotonic()
-    have = QuestionEvent.objects.filter(action__in=("submit", "register")).count()
-    if wanted - have > 0:
+    # A generated question not yet confirmed by its asker (unverified) has no event: top up until enough have one.
+    for _attempt in range(3):
+        have = QuestionEvent.objects.filter(action__in=("submit", "register")).count()
+        if have >= wanted:
+            break
         call_command(
             "generate_archive",
             questions=wanted - have,
