@@ -7,8 +7,10 @@ chosen here, not by it: a walk of the newest rows when matches are dense, the GI
 and relevance as tiers over every match, the first rows of the text tiers ordered by how much of the query their
 titles hold (issue 17; docs/performance.md, "Every archive shape"; bench/results/newest .md, "Every archive shape"
 and "Search relevance"). Unfiltered walks read qa_search_terms (qa migration 0007:
-narrow rows, about 0.7 µs a row against 3–5 µs on qa_question's TOASTed vector); its rows are written by
-database triggers. Raw SQL is used where the ORM cannot say "walk N rows in index order, then filter".
+narrow rows, about 0.7 µs a row against 3–5 µs on qa_question's TOASTed vector); filtered walks check their rows
+there by primary key; rare phrases are found through their pairs of adjacent words (qa_search_pairs, migration
+0015). Both tables are written by database triggers. Raw SQL is used where the ORM cannot say "walk N rows in index
+order, then filter".
 On SQLite (the embedded run) the same functions fall back to LIKE on the folded text.
 
 Domain code (qa.selectors) calls search_filter, can_rank, sorted_matches, all_terms, title_matches, tiers,
