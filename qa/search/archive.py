@@ -496,7 +496,10 @@ def _ranking_terms(query: str) -> tuple[list[str], list[str], bool]:
     sentence = bool(terms) and is_sentence(terms)
     if sentence:
         terms = [term for term in fold(query).split() if term][:SENTENCE_MAX_WORDS]
-    important = [t for t in terms if t not in COMMON_TERMS and len(t) > 1]
+    # A sentence's own words ("muốn", "được", "thế nào") name nothing, even when they are not common syllables:
+    # "công ty tôi muốn tạm ngừng kinh doanh" is about "công ty", "ngừng", "kinh doanh".
+    ignored = SENTENCE_WORDS if sentence else frozenset()
+    important = [t for t in terms if t not in COMMON_TERMS and t not in ignored and len(t) > 1]
     return terms, important, sentence
 
 

@@ -374,3 +374,14 @@ def test_archive_filters_combine_with_cursor_pages():
     _published("Khác", at=at, agency=AgencyFactory(), topic=topic)
     seen = _walk_cursor(agency=agency, topic=topic, size=3, ordering="views")
     assert sorted(seen) == sorted(q.pk for q in wanted)
+
+
+def test_a_sentences_own_words_are_not_its_important_terms():
+    _terms, important, sentence = archive_search._ranking_terms(
+        "công ty tôi muốn tạm ngừng kinh doanh ba tháng được không"
+    )
+    assert sentence and "muon" not in important and "duoc" not in important
+    assert {"ty", "ngung", "doanh"} <= set(important)
+    # A query that is not a sentence keeps every word it names.
+    _terms, important, sentence = archive_search._ranking_terms("muốn mở cửa hàng")
+    assert not sentence and "muon" in important
