@@ -131,7 +131,10 @@ class Question(models.Model):
     due_date = models.DateField(_("answer due date"), null=True, blank=True, db_index=True)
     paused_at = models.DateTimeField(_("clock paused at"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True, db_index=True)
+    # No index of its own: the archive's partial indexes (Meta) serve every read of it. A plain index put the
+    # unpublished questions (NULL, first in a descending scan) before the newest published one, and the planner
+    # chose it for the list page: 70,000 open questions skipped on every page 1 (115 ms at a million questions).
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     rejection_reason = models.CharField(
         _("rejection reason"), max_length=20, choices=RejectionReason.choices, blank=True
     )
