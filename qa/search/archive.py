@@ -498,8 +498,10 @@ def _ranking_terms(query: str) -> tuple[list[str], list[str], bool]:
         terms = [term for term in fold(query).split() if term][:SENTENCE_MAX_WORDS]
     # A sentence's own words ("muốn", "được", "thế nào") name nothing, even when they are not common syllables:
     # "công ty tôi muốn tạm ngừng kinh doanh" is about "công ty", "ngừng", "kinh doanh".
-    ignored = SENTENCE_WORDS if sentence else frozenset()
-    important = [t for t in terms if t not in COMMON_TERMS and t not in ignored and len(t) > 1]
+    # (A sentence made only of such words keeps them: better loose matches than none.)
+    named = [t for t in terms if t not in COMMON_TERMS and len(t) > 1]
+    important = [t for t in named if t not in SENTENCE_WORDS] if sentence else named
+    important = important or named
     return terms, important, sentence
 
 
@@ -639,7 +641,7 @@ def _checked_matches(
     The GIN index of qa_question cannot check positions: for "tách <-> thửa" it rechecked 10,000 TOASTed rows
     (1.04 s at a million questions). Candidates come from `loose` (the same terms without positions, a superset):
     most rows holding the words of a common phrase hold the phrase, so a few batches suffice. When the first batch
-    says the phrase is rare (_phrase_rows), or the batches run out (a phrase rare among its words' rows: "giải <->
+    says the phrase is rare (_pairs_cheaper), or the batches run out (a phrase rare among its words' rows: "giải <->
     thể" among "giải ... thế nào"), the rest come from `pairs` (its adjacent pairs, qa_search_pairs); without pairs
     (a term the parser splits), from the GIN index, correct but slow (1-2 s at a million questions).
     """

@@ -385,6 +385,9 @@ def test_a_sentences_own_words_are_not_its_important_terms():
     # A query that is not a sentence keeps every word it names.
     _terms, important, sentence = archive_search._ranking_terms("muốn mở cửa hàng")
     assert not sentence and "muon" in important
+    # Nor does a sentence made only of such words lose them all (it would find nothing).
+    _terms, important, sentence = archive_search._ranking_terms("cho tôi hỏi muốn làm thế nào được không")
+    assert sentence and important
 
 
 @pytest.mark.postgres
