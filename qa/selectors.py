@@ -360,27 +360,17 @@ def similar_questions(query: str, *, limit: int = 5, exclude_id: int | None = No
     return archive_search.similar(queryset, query, limit=limit)
 
 
-def public_question(reference: str) -> Question:
-    """A published question with its answer; 404 for anything else (the API's detail, a vote)."""
-    try:
-        return published_questions().get(reference=reference)
-    except Question.DoesNotExist:
-        raise Http404 from None
-
-
-def public_question_page(reference: str) -> Question:
-    """public_question with the name its agency had when it answered (a rename since shows "<then> (now
-    <today>)", accounts.lineage), for the answer page; 404 for anything else.
-
-    Only the page shows that name: its subquery is a third of the ORM's work for the question's read.
-    """
-    try:
-        return (
-            published_questions()
-            .annotate(answered_day=TruncDate("answered_at"))
-            .annotate(agency_name_then=agency_name_then("answered_day"))
-            .get(reference=reference)
+def public_question(reference: str, *, name_then: bool = False) -> Question:
+    """A published question with its answer; 404 for anything else. `name_then`: with the name its agency had
+    when it answered (a rename since shows "<then> (now <today>)", accounts.lineage), which only the answer page
+    shows: its subquery is a third of the ORM's work for the question's read (the API's detail and a vote skip it)."""
+    queryset = published_questions()
+    if name_then:
+        queryset = queryset.annotate(answered_day=TruncDate("answered_at")).annotate(
+            agency_name_then=agency_name_then("answered_day")
         )
+    try:
+        return queryset.get(reference=reference)
     except Question.DoesNotExist:
         raise Http404 from None
 

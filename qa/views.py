@@ -475,7 +475,7 @@ def question_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _question_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    question = selectors.public_question_page(reference)
+    question = selectors.public_question(reference, name_then=True)
     voter_key = _voter_key(request)
     # Views are counted in the cache; what the database holds lags by up to a batch, so add the pending part.
     pending_before = pending_views(question.pk)
