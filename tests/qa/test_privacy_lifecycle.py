@@ -355,7 +355,8 @@ def test_an_erasure_token_is_bound_to_its_question_and_tracking_token():
     for forged in (f"{int_to_base36(other.pk)}-{issued}-{mac}", f"{pk36}-{issued}-{'0' * 20}", "x", "a-b-c", "--"):
         with pytest.raises(services.ErasureNotPossible):
             services.erasure_question(forged)
-    question.tracking_token = "z" + question.tracking_token[1:]
+    old = question.tracking_token
+    question.tracking_token = ("z" if not old.startswith("z") else "y") + old[1:]
     question.save(update_fields=["tracking_token"])
     with pytest.raises(services.ErasureNotPossible):
         services.erasure_question(token)
