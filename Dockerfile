@@ -62,11 +62,13 @@ WORKDIR /app
 USER app
 EXPOSE 8000
 
-# WebSockets through the sans-I/O implementation (lighter per socket, see ../shared/stack-notes.md).
+# WebSockets through the sans-I/O implementation (lighter per socket, see ../shared/stack-notes.md), without
+# permessage-deflate: browsers offer it and uvicorn would compress every live frame once per socket; without it
+# the hub frames an event once and writes the same bytes to every socket (dialogues/wire.py, docs/performance.md).
 # Proxy headers are believed only from $FORWARDED_ALLOW_IPS (uvicorn reads the variable itself):
 # the nginx proxy's address in docker-compose.yml; the default trusts only the loopback.
 # Django decides on X-Forwarded-For again with TRUSTED_PROXIES (accounts/client_ip.py).
 # Processes: $WEB_CONCURRENCY (uvicorn reads it), default 1.
 ENV FORWARDED_ALLOW_IPS=127.0.0.1
 CMD ["uvicorn", "config.asgi:application", "--host", "0.0.0.0", "--port", "8000", \
-     "--ws", "websockets-sansio", "--proxy-headers"]
+     "--ws", "websockets-sansio", "--ws-per-message-deflate", "false", "--proxy-headers"]

@@ -80,7 +80,7 @@ beat: $(VENV)/.installed-run
 
 # Production-style ASGI server (see docs/performance.md for why uvicorn).
 serve-prod: $(VENV)/.installed-run
-	DJANGO_SETTINGS_MODULE=config.settings.production $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --ws websockets-sansio
+	DJANGO_SETTINGS_MODULE=config.settings.production $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --ws websockets-sansio --ws-per-message-deflate false
 
 # Benchmarks against the real stack on this machine (PostgreSQL, Redis DB 9, uvicorn, Celery, Node
 # watchers on loopback); results in bench/results/. See docs/performance.md.

@@ -31,7 +31,7 @@ from core.input import NULL, contains_null, depth_message, json_too_deep, null_c
 from core.responses import error_reply
 
 from . import hub as hub_module
-from . import identity, payloads, permissions, selectors, services
+from . import identity, payloads, permissions, selectors, services, wire
 from .hub import MODERATORS, PUBLIC
 from .metrics import LIVE_SOCKETS
 from .models import DialogueSession, LiveQuestion
@@ -107,6 +107,7 @@ class DialogueConsumer(AsyncWebsocketConsumer):
         self.buffering = True
         self.buffer: list[tuple[str, int, str]] = []
         self.live_pass = -1  # the hub's pass during which this socket stopped buffering (hub.Room._send_all)
+        self.wire: wire.DirectWire | None = None
         self.last = {PUBLIC: 0, MODERATORS: 0}
         self.joined = False
         self.room = None
@@ -128,6 +129,8 @@ class DialogueConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_NOT_FOUND)
             return
         await self.accept()
+        # After the handshake: frames the hub writes to this socket's transport directly (dialogues/wire.py).
+        self.wire = wire.direct_wire(self.base_send)
         LIVE_SOCKETS.inc()
         self.counted = True
 

@@ -53,6 +53,7 @@ import orjson
 from channels.db import database_sync_to_async
 from django.conf import settings
 
+from . import wire
 from .metrics import EVENTS_FANNED_OUT, EVENTS_PUBLISHED, FRAMES_SENT
 
 if TYPE_CHECKING:
@@ -424,6 +425,8 @@ class Room:
         self.votes_dirty: dict[int, int] = {}
         self.viewers_total = 0
         self.viewers_sent = -1
+        self.counts_at = float("-inf")  # loop time the last counts frame went to every socket
+        self.next_beat = 0.0  # a counts frame goes out by then even if nothing changed (the heartbeat)
         self.snapshot_cache: tuple[int, str, float] | None = None
         self.snapshot_pending: asyncio.Future | None = None
         self.linger_handle: asyncio.TimerHandle | None = None
@@ -444,6 +447,8 @@ class Room:
         last_seq, last_mod_seq, recent = await _recent_events(self.session_id, self.ring.maxlen or 0)
         self.last = {PUBLIC: last_seq, MODERATORS: last_mod_seq}
         self.ring.extend(recent)
+        # The first counts frame an interval after the room opens (joiners get the full counts at `ready`).
+        self.counts_at = asyncio.get_running_loop().time()
         self.initialised.set()
         self._spawn(self._tick())
 
@@ -543,20 +548,31 @@ class Room:
         self.passes += 1
         EVENTS_FANNED_OUT.inc(len(ready))  # once per pass: nothing is counted per socket
         public = [entry for entry in ready if entry[0] == PUBLIC]
+        # Counts due now ride with the public events: the same write to each socket, not a pass of their own.
+        counts = self._take_counts() if public and self._counts_due() else []
         if len(public) == len(ready):
-            await self._send_all(tuple(self.consumers), self._messages(public), public)
+            await self._send_all(tuple(self.consumers), self._messages(public) + counts, public, counts)
             return
         if public:
             watchers = tuple(c for c in self.consumers if c not in self.moderators)
-            await self._send_all(watchers, self._messages(public), public)
-        await self._send_all(tuple(self.moderators), self._messages(ready), ready)
+            await self._send_all(watchers, self._messages(public) + counts, public, counts)
+        await self._send_all(tuple(self.moderators), self._messages(ready) + counts, ready, counts)
 
     @staticmethod
     def _messages(entries: list[tuple[str, int, str]]) -> list[dict]:
         return [{"type": "websocket.send", "text": text} for text in batch_frames([e[2] for e in entries])]
 
-    async def _send_all(self, targets: tuple, messages: list[dict], entries: list[tuple[str, int, str]]) -> None:
+    async def _send_all(
+        self,
+        targets: tuple,
+        messages: list[dict],
+        entries: list[tuple[str, int, str]],
+        counts: list[dict] | None = None,
+    ) -> None:
         """Write the messages to every socket in turn; buffering sockets get `entries` in their buffer.
+
+        `counts`: the counts frame that ends `messages`, if any (not an event: never buffered, and
+        a socket that finished joining during the pass still gets it after its fresh events).
 
         A send only waits when that socket's transport is full (a client that stopped
         reading). Each send has a deadline: one that makes no progress for SLOW_SEND
@@ -570,6 +586,8 @@ class Room:
         sends_before = self.sends
         loop = asyncio.get_running_loop()
         remaining = iter(targets)
+        # Framed once for the whole pass; sockets with a direct wire take these bytes (dialogues/wire.py).
+        frames = wire.Frames([message["text"] for message in messages])
         pass_no = self.passes
         yield_at = loop.time() + FAIR_SLICE
         while True:
@@ -583,12 +601,18 @@ class Room:
                             consumer.buffer.extend(entries)
                             continue
                         outgoing = messages
+                        direct = consumer.wire
                         if consumer.live_pass == pass_no and entries:
                             # It finished joining while this pass yielded: its replay may hold some of these.
                             fresh = [e for e in entries if e[1] > consumer.last[e[0]]]
-                            outgoing = self._messages(fresh) if fresh else []
+                            outgoing = (self._messages(fresh) if fresh else []) + (counts or [])
+                            direct = None
                         self.sending = consumer
                         try:
+                            if direct is not None and direct.write(frames):  # never waits
+                                self.sends += frames.count
+                                outgoing = []
+                                now = loop.time()
                             for message in outgoing:
                                 now = loop.time()
                                 if now > renew_at:  # this send gets between 3/4 and all of SLOW_SEND
@@ -714,28 +738,41 @@ class Room:
             {"type": "counts", "data": {"viewers": viewers, "votes": {str(k): v for k, v in votes.items()}}}
         ).decode()
 
+    def _counts_due(self) -> bool:
+        """Something changed and the last counts frame is at least an interval old (the rate clients are promised)."""
+        changed = bool(self.votes_dirty) or self.viewers_total != self.viewers_sent
+        return changed and asyncio.get_running_loop().time() - self.counts_at >= settings.DIALOGUES_COUNTS_INTERVAL
+
+    def _take_counts(self) -> list[dict]:
+        """The counts frame of what changed since the last one, as a message; the changes count as sent."""
+        now = asyncio.get_running_loop().time()
+        self.counts_at = now
+        self.next_beat = now + settings.DIALOGUES_HEARTBEAT_SECONDS
+        self.viewers_sent = self.viewers_total
+        message = {"type": "websocket.send", "text": self.counts_frame(full=False)}
+        self.votes_dirty = {}
+        return [message]
+
     async def _tick(self) -> None:
-        """Coalesced counts: at most one frame per interval, only when something changed."""
+        """Coalesced counts: at most one frame per interval, only when something changed.
+
+        While events flow, the counts usually go with them (_deliver); this sends them when no event came.
+        Heartbeat: a counts frame at least every DIALOGUES_HEARTBEAT_SECONDS even when nothing changed, so a
+        client that hears nothing for longer knows its connection stalled (docs/live-protocol.md, "Heartbeat").
+        """
         interval = settings.DIALOGUES_COUNTS_INTERVAL
-        # Heartbeat: a counts frame at least this often even when nothing changed, so a client that hears
-        # nothing for longer knows its connection stalled (docs/live-protocol.md, "Heartbeat").
-        heartbeat = settings.DIALOGUES_HEARTBEAT_SECONDS
         loop = asyncio.get_running_loop()
         next_viewers = 0.0
-        next_beat = loop.time() + heartbeat
+        self.next_beat = loop.time() + settings.DIALOGUES_HEARTBEAT_SECONDS
         while True:
             await asyncio.sleep(interval)
             if loop.time() >= next_viewers:
                 self.viewers_total = await self.hub.backend.viewers(self, len(self.consumers))
                 next_viewers = loop.time() + VIEWERS_EVERY
-            if not self.votes_dirty and self.viewers_total == self.viewers_sent and loop.time() < next_beat:
-                continue
-            next_beat = loop.time() + heartbeat
-            self.viewers_sent = self.viewers_total
-            message = {"type": "websocket.send", "text": self.counts_frame(full=False)}
-            self.votes_dirty = {}
             async with self.lock:
-                await self._send_all(tuple(self.consumers), [message], [])
+                if not self._counts_due() and loop.time() < self.next_beat:
+                    continue  # nothing changed, or an event's pass took the counts less than an interval ago
+                await self._send_all(tuple(self.consumers), self._take_counts(), [])
 
 
 class Hub:

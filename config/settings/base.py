@@ -489,6 +489,9 @@ DIALOGUES_HUB_PREFIX = env("DIALOGUES_HUB_PREFIX", default="hoidap:dlg")
 DIALOGUES_REPLAY_LIMIT = 1000
 # Recent frames each process keeps per session, so reconnecting clients resume without a query.
 DIALOGUES_REPLAY_CACHE = 500
+# The hub frames each event once and writes the bytes to every uvicorn socket directly, as uvicorn's own send
+# would (dialogues/wire.py); False sends every frame through the ASGI send instead.
+DIALOGUES_DIRECT_WRITES = env.bool("DIALOGUES_DIRECT_WRITES", default=True)
 # Vote and viewer counts are coalesced into one frame per interval (seconds).
 DIALOGUES_COUNTS_INTERVAL = 0.5
 # The live page's heartbeat: the server sends a counts frame at least this often; a page that hears nothing

@@ -50,6 +50,8 @@ class WebNode:
                     str(self.port),
                     "--ws",
                     "websockets-sansio",
+                    "--ws-per-message-deflate",
+                    "false",
                     "--no-access-log",
                     "--timeout-graceful-shutdown",
                     "5",

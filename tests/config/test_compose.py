@@ -125,6 +125,8 @@ def test_dockerfile_builds_a_non_root_uvicorn_image():
     cmd = json.loads(re.search(r"^CMD (\[.*?\])", dockerfile, re.MULTILINE | re.DOTALL)[1].replace("\\\n", ""))
     assert cmd[:2] == ["uvicorn", "config.asgi:application"]
     assert cmd[cmd.index("--ws") + 1] == "websockets-sansio"
+    # Live frames written once for every socket (dialogues/wire.py) need sockets without compression.
+    assert cmd[cmd.index("--ws-per-message-deflate") + 1] == "false"
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".env", ".venv", ".git"} <= set(ignored)
 

@@ -70,6 +70,7 @@ def server(redis_server, tmp_path):
             [
                 *(sys.executable, "-m", "uvicorn", "config.asgi:application"),
                 *("--host", "127.0.0.1", "--port", str(port), "--workers", "2", "--ws", "websockets-sansio"),
+                *("--ws-per-message-deflate", "false"),
             ],
             cwd=ROOT,
             env=env,

@@ -87,6 +87,8 @@ def asgi_server(
             str(port),
             "--ws",
             "websockets-sansio",
+            "--ws-per-message-deflate",
+            "false",
             "--log-level",
             "warning",
             "--no-access-log",

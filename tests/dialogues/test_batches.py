@@ -24,6 +24,7 @@ class Socket:
         self.buffer: list = []
         self.frames: list[dict] = []
         self.live_pass = -1
+        self.wire = None  # no uvicorn transport: every frame through base_send
         self.last = {"public": 0, "moderators": 0}
         self.gate = gate
 

@@ -23,6 +23,7 @@ class FakeSocket:
         self.buffer: list = []
         self.frames: list[str] = []
         self.live_pass = -1
+        self.wire = None  # no uvicorn transport: every frame through base_send
         self.last = {"public": 0, "moderators": 0}
         self.stuck = stuck
         self.kicked = False
@@ -175,3 +176,41 @@ async def test_a_pass_cancelled_from_outside_is_cancelled_not_taken_for_a_slow_s
         await task
     assert not blocked.kicked and blocked in room.consumers
     room.closed = True
+
+
+async def test_counts_due_ride_with_the_next_public_events_in_the_same_pass(settings):
+    # A counts frame of its own is a pass over every socket; while events flow the counts go with them.
+    settings.DIALOGUES_COUNTS_INTERVAL = 60  # only the first delivery below may take them
+    room = hub.Room(None, 1)  # type: ignore[arg-type]  # delivering needs no hub
+    watcher, moderator_socket, joining = FakeSocket(), FakeSocket(), FakeSocket()
+    joining.buffering = True
+    room.add(watcher, moderator=False)
+    room.add(moderator_socket, moderator=True)
+    room.add(joining, moderator=False)
+    room.votes, room.votes_dirty = {7: 3}, {7: 3}
+    room.viewers_total = 3  # as the tick's last exchange of viewer counts found
+    event = '{"type":"announcement","seq":1}'
+    await room._deliver([("public", 1, event)])
+    counts = {"type": "counts", "data": {"viewers": 3, "votes": {"7": 3}}}
+    for socket in (watcher, moderator_socket):
+        assert [json.loads(frame) for frame in socket.frames] == [json.loads(event), counts]
+    assert joining.frames == [] and joining.buffer == [("public", 1, event)]  # it asks for the counts at `ready`
+    assert room.votes_dirty == {}
+    # Within the interval new votes wait for the tick (or a later event): at most one counts frame per interval.
+    room.votes[7] = room.votes_dirty[7] = 4
+    await room._deliver([("public", 2, '{"type":"announcement","seq":2}'), ("moderators", 1, '{"seq":1}')])
+    assert [json.loads(f)["type"] for f in watcher.frames] == ["announcement", "counts", "announcement"]
+    assert [json.loads(f).get("type") for f in moderator_socket.frames][2:] == ["batch"]
+    assert room.votes_dirty == {7: 4}
+
+
+async def test_moderators_events_alone_leave_the_counts_to_the_tick(settings):
+    settings.DIALOGUES_COUNTS_INTERVAL = 0.01
+    room = hub.Room(None, 1)  # type: ignore[arg-type]
+    watcher, moderator_socket = FakeSocket(), FakeSocket()
+    room.add(watcher, moderator=False)
+    room.add(moderator_socket, moderator=True)
+    room.votes_dirty = {7: 1}
+    await room._deliver([("moderators", 1, '{"type":"question.submitted","seq":1}')])
+    assert watcher.frames == [] and len(moderator_socket.frames) == 1  # watchers must not get counts alone here
+    assert room.votes_dirty == {7: 1}
