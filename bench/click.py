@@ -59,7 +59,12 @@ class ClickResult(Latencies):
     action_failures: int = 0
     cpu_per_event_ms: float | None = None  # the servers' CPU during the actions, per event
     background_cpu_per_s: float | None = None  # the same servers' CPU a second with churn and votes but no action
+    churn_cpu_per_s: float | None = None  # ... with the churn alone (before any question is approved: no votes)
     marginal_cpu_per_event_ms: float | None = None  # cpu_per_event_ms less the background over the same time
+    # cpu_per_event_ms less the churn alone: the votes and the counts frames they cause counted as the events'.
+    # The truth lies between the two: while events flow the counts ride with them (dialogues/hub.py), so part
+    # of the background's work is done by the events' passes and the first figure understates the event.
+    marginal_high_cpu_per_event_ms: float | None = None
     window_s: float = 0.0
     counts_frames: int = 0
     counts_max_per_socket: int = 0
@@ -83,6 +88,9 @@ class ClickResult(Latencies):
     def counts_rate_max(self) -> float | None:
         """The most `counts` frames one socket got a second over the window (≤ 1 / interval)."""
         return self.counts_max_per_socket / self.window_s if self.window_s else None
+
+
+WARM_APPROVALS = 2  # untimed approvals before the background is measured: something for the voters to vote on
 
 
 def _loadavg() -> list[float]:
@@ -173,7 +181,7 @@ def run_click(
     result = ClickResult(design=design, watchers=watchers_n, processes=workers, clients=clients)
     result.counts_interval_s = settings.DIALOGUES_COUNTS_INTERVAL
     live = LiveSession()
-    live.stock(rounds * slots * 2 + 2)
+    live.stock(rounds * slots * 2 + 2 + WARM_APPROVALS)
     servers: list = []
     floor = None
     fleet = None
@@ -230,12 +238,21 @@ def run_click(
         pools = [churn_pool // clients + (1 if k < churn_pool % clients else 0) for k in range(clients)]
         fleet.each([{"cmd": "churn", "rate": r, "pool": p} for r, p in zip(per, pools, strict=True)], timeout=120)
         fleet.all(cmd="votes", rate=vote_rate / clients if protocol == "hub" else 0)
+
+        def cpu_per_s(seconds: float) -> float:
+            before, started = sum(stack.cpu_seconds(pid) for pid in pids), time.monotonic()
+            time.sleep(seconds)
+            return (sum(stack.cpu_seconds(pid) for pid in pids) - before) / (time.monotonic() - started)
+
+        time.sleep(1)
+        # Voters vote only for questions they saw approved: nothing is approved yet, so this is the churn alone.
+        result.churn_cpu_per_s = cpu_per_s(3)
+        # Two untimed approvals, so that the background below holds the votes (and the counts frames they
+        # cause) as well as the churn.
+        for _ in range(WARM_APPROVALS):
+            moderator.approve(live.id, live.pending.pop(0))
         time.sleep(1)  # churn and votes under way before anything is timed
-        idle_cpu, idle_started = sum(stack.cpu_seconds(pid) for pid in pids), time.monotonic()
-        time.sleep(3)  # what churn and votes cost without any action: the background of each event's figure
-        result.background_cpu_per_s = (sum(stack.cpu_seconds(pid) for pid in pids) - idle_cpu) / (
-            time.monotonic() - idle_started
-        )
+        result.background_cpu_per_s = cpu_per_s(3)  # what churn and votes cost without any action
         fleet.all(cmd="reset")
         result.load_start = _loadavg()
         cpu_before = sum(stack.cpu_seconds(pid) for pid in pids)
@@ -284,6 +301,8 @@ def run_click(
         result.cpu_per_event_ms = spent * 1000 / result.events
         background = result.background_cpu_per_s * result.window_s
         result.marginal_cpu_per_event_ms = max(spent - background, 0.0) * 1000 / result.events
+        churn = result.churn_cpu_per_s * result.window_s
+        result.marginal_high_cpu_per_event_ms = max(spent - churn, 0.0) * 1000 / result.events
         result.load_end = _loadavg()
         fleet.all(cmd="churn", rate=0, pool=0)
         fleet.all(cmd="votes", rate=0)
@@ -347,17 +366,20 @@ def rows(results: list[ClickResult], row) -> None:
             f"p50 {_fmt(floor.p50)}; {load}, floor's {_load(floor.load_start)})",
             ratio <= 2,
         )
-    if floor is not None and floor.marginal_cpu_per_event_ms:
-        ratio = hub.marginal_cpu_per_event_ms / floor.marginal_cpu_per_event_ms
+    if floor is not None and floor.marginal_high_cpu_per_event_ms:
+        # Judged on the high bound: the votes and their counts frames counted as the events' (the floor has none).
+        high = hub.marginal_high_cpu_per_event_ms / floor.marginal_high_cpu_per_event_ms
+        low = (hub.marginal_cpu_per_event_ms or 0) / floor.marginal_high_cpu_per_event_ms
         raw = hub.cpu_per_event_ms / floor.cpu_per_event_ms
         row(
-            "Live from the click: server CPU per event (the action and its fan-out, above the churn and votes "
-            "background) against the floor's",
+            "Live from the click: server CPU per event (the action and its fan-out, above the background) against "
+            "the floor's; judged with the votes and the counts frames they cause counted as the events'",
             "≤ 1.5×",
-            f"{ratio:.2f} × ({_fmt(hub.marginal_cpu_per_event_ms, 'ms', 1)} against "
-            f"{_fmt(floor.marginal_cpu_per_event_ms, 'ms', 1)}; with the background {raw:.2f} ×: "
+            f"{high:.2f} × ({_fmt(hub.marginal_high_cpu_per_event_ms, 'ms', 1)} above the churn alone against "
+            f"{_fmt(floor.marginal_high_cpu_per_event_ms, 'ms', 1)}; above churn and votes {low:.2f} ×: "
+            f"{_fmt(hub.marginal_cpu_per_event_ms, 'ms', 1)}; everything {raw:.2f} ×: "
             f"{_fmt(hub.cpu_per_event_ms, 'ms', 1)} against {_fmt(floor.cpu_per_event_ms, 'ms', 1)}; {load})",
-            ratio <= 1.5,
+            high <= 1.5,
         )
     worst = max(p for p in (percentile(hub.http_ms, 99), percentile(hub.ws_ms, 99), percentile(hub.during_ms, 99)) if p)
     row(
@@ -401,7 +423,7 @@ def details(results: list[ClickResult]) -> str:
         "",
         "| design | processes | watchers (logged in, voters) | Node clients | load start → end | events | p50 | p99 | "
         "first p50 | API p50 / p99 | socket ack p50 / p99 | during a fan-out p99 | server CPU per event (above "
-        "background) | background CPU | "
+        "churn alone; above churn and votes) | background CPU (churn alone; with votes) | "
         "counts frames max/socket (window) | churn joins/leaves | votes ok/refused | dropped, resumed |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -413,7 +435,8 @@ def details(results: list[ClickResult]) -> str:
             f"{_fmt(percentile(r.http_ms, 50))} / {_fmt(percentile(r.http_ms, 99))} | "
             f"{_fmt(percentile(r.ws_ms, 50))} / {_fmt(percentile(r.ws_ms, 99))} | "
             f"{_fmt(percentile(r.during_ms, 99))} | {_fmt(r.cpu_per_event_ms, 'ms', 1)} "
-            f"({_fmt(r.marginal_cpu_per_event_ms, 'ms', 1)}) | {_fmt((r.background_cpu_per_s or 0) * 100, '%', 0)} | "
+            f"({_fmt(r.marginal_high_cpu_per_event_ms, 'ms', 1)}; {_fmt(r.marginal_cpu_per_event_ms, 'ms', 1)}) | "
+            f"{_fmt((r.churn_cpu_per_s or 0) * 100, '%', 0)}; {_fmt((r.background_cpu_per_s or 0) * 100, '%', 0)} | "
             f"{r.counts_max_per_socket} ({r.window_s:.1f} s) | {r.churn.get('joins', 0)}/{r.churn.get('leaves', 0)} | "
             f"{r.votes.get('ok', 0)}/{r.votes.get('refused', 0)} | {r.dropped} |"
         )

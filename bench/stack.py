@@ -230,6 +230,10 @@ class Server:
             str(self.port),
             "--ws",
             "websockets-sansio",
+            # As deployed (Dockerfile): no permessage-deflate, whatever the clients offer. BENCH_WS_DEFLATE=true
+            # measures what accepting it would cost (docs/performance.md, "Frames built once").
+            "--ws-per-message-deflate",
+            os.environ.get("BENCH_WS_DEFLATE", "false"),
             "--no-access-log",
             "--log-level",
             "warning",

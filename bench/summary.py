@@ -4,6 +4,8 @@ Every figure is the median over runs (rounds); every comparison is a ratio of
 figures measured in the same run.
 """
 
+import os
+
 from . import report, stack
 from .report import fmt
 from .stack import median, percentile
@@ -266,7 +268,9 @@ def render(results: dict) -> tuple[str, list[dict], str]:
         f"Load average (1/5/15 min) before: {results['load_before']}, after: {results['load_after']} "
         "(the machine is shared; a load above 2 means other work competed for the 2 cores).",
         f"Stack: Python {machine['python']}, Django {machine['django']}, uvicorn {machine['uvicorn']} "
-        f"(--ws websockets-sansio; 1 process, {results['plan'].get('workers', 1)} for the live fan-out), "
+        f"(--ws websockets-sansio, permessage-deflate {os.environ.get('BENCH_WS_DEFLATE', 'false')}, "
+        f"direct writes {os.environ.get('DIALOGUES_DIRECT_WRITES', 'true')}; "
+        f"1 process, {results['plan'].get('workers', 1)} for the live fan-out), "
         f"websockets {machine['websockets']}, channels {machine['channels']}, "
         f"channels-redis {machine['channels_redis']}, redis-py {machine['redis_py']}, psycopg {machine['psycopg']}, "
         f"PostgreSQL {machine['postgresql']}, Redis {machine['redis_server']}, Node {machine['node']} with ws "

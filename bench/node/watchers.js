@@ -66,7 +66,8 @@ class Watcher {
 
   open(onReady, onFail) {
     this.ready = false;
-    const options = { origin: config.origin, perMessageDeflate: false };
+    // Compression offered, as browsers offer it: the server decides (the project's uvicorn declines it).
+    const options = { origin: config.origin, perMessageDeflate: true };
     if (this.cookie) options.headers = { Cookie: this.cookie };
     const ws = new WebSocket(config.url, options);
     this.ws = ws;
@@ -331,7 +332,7 @@ function startVotes(rate) {
 
 // One moderator socket (logged in with its session cookie) that acts and times the ack.
 function openModerator(url, cookie, done) {
-  const ws = new WebSocket(url, { origin: config.origin, perMessageDeflate: false, headers: { Cookie: cookie } });
+  const ws = new WebSocket(url, { origin: config.origin, perMessageDeflate: true, headers: { Cookie: cookie } });
   moderator = { ws, pending: new Map(), ready: false };
   ws.on("open", () => ws.send(JSON.stringify({ type: "hello" })));
   ws.on("message", (data) => {
