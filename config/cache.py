@@ -26,9 +26,11 @@ from typing import Any, TypeVar
 
 import redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.backoff import NoBackoff
 from redis.retry import Retry
+
+from core.redis_pool import client_for_pool
 
 from .resilience import CircuitBreaker
 
@@ -71,6 +73,13 @@ def breaker_for(location: str, open_seconds: float = BREAKER_SECONDS) -> Circuit
         return breaker
 
 
+class SharedClientRedisCacheClient(RedisCacheClient):
+    """Django's cache client without a new redis.Redis per call: one per (shared) pool and process."""
+
+    def get_client(self, key=None, *, write=False) -> redis.Redis:
+        return client_for_pool(self._get_connection_pool(write), self._client)
+
+
 class ResilientRedisCache(RedisCache):
     """RedisCache whose calls fail soft (see the module docstring). OPTIONS as for RedisCache, plus
     BREAKER_SECONDS (how long to skip Redis after a failure)."""
@@ -81,6 +90,7 @@ class ResilientRedisCache(RedisCache):
         open_seconds = float(options.pop("BREAKER_SECONDS", BREAKER_SECONDS))
         params["OPTIONS"] = {**DEFAULT_OPTIONS, **options}
         super().__init__(server, params)
+        self._class = SharedClientRedisCacheClient
         self.breaker = breaker_for(",".join(self._servers), open_seconds)
 
     def guarded(self, call: Callable[[], T], fallback: Callable[[], T]) -> T:
