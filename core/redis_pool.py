@@ -134,24 +134,24 @@ class SharedConnectionPool(redis.ConnectionPool):
             return pool
 
 
-_pool_clients: dict[int, tuple[Any, redis.Redis]] = {}
 _pool_clients_lock = threading.Lock()
 
 
 def client_for_pool(pool: Any, client_class: type[redis.Redis] = redis.Redis) -> redis.Redis:
-    """The process's one client around this pool (a client is thread-safe: each command takes a pooled connection).
+    """The one client around this pool (a client is thread-safe: each command takes a pooled connection).
 
     Django's cache builds a new redis.Redis around its pool for every call: redis-py 7 sets up its
-    response callbacks each time, about 0.1 ms, as much as the GET itself (measured here).
+    response callbacks each time, about 0.1 ms, as much as the GET itself (measured here). The client is
+    kept on the pool, so it lives and goes with it (a pool that is not shared ends with its backend).
     """
-    key = id(pool)
-    entry = _pool_clients.get(key)
-    if entry is None or entry[0] is not pool or type(entry[1]) is not client_class:
+    client = getattr(pool, "_shared_client", None)
+    if type(client) is not client_class:
         with _pool_clients_lock:
-            entry = _pool_clients.get(key)
-            if entry is None or entry[0] is not pool or type(entry[1]) is not client_class:
-                entry = _pool_clients[key] = (pool, client_class(connection_pool=pool))
-    return entry[1]
+            client = getattr(pool, "_shared_client", None)
+            if type(client) is not client_class:
+                client = client_class(connection_pool=pool)
+                pool._shared_client = client
+    return client
 
 
 def channel_layer_host(url: str) -> dict:

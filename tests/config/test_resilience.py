@@ -221,6 +221,23 @@ def test_backend_objects_of_a_process_share_one_client_and_it_works(settings, re
         first.delete_many(["k", "n"])
 
 
+def test_a_pool_that_is_not_shared_goes_with_its_backend_and_its_client(settings, redis_url):
+    # Without the shared pool class each backend (one per request) has its own pool: nothing may keep it alive.
+    import gc
+    import weakref
+
+    settings.CACHES = {
+        "default": {"BACKEND": "config.cache.ResilientRedisCache", "LOCATION": redis_url, "KEY_PREFIX": "t-own"}
+    }
+    backend = caches.create_connection("default")
+    backend.get("k")
+    pool = weakref.ref(backend._cache._get_connection_pool(False))
+    assert pool()._shared_client is backend._cache.get_client()
+    del backend
+    gc.collect()
+    assert pool() is None
+
+
 def test_recovery_bumps_the_archive_generation(monkeypatch):
     bumped = []
     monkeypatch.setattr(archive_cache, "bump_generation", lambda: bumped.append(1))
